@@ -1,0 +1,172 @@
+"""The ``mtalign`` command line (python-fire).
+
+Each command is a thin wrapper over a library function, living in ``mtalign/cli/<area>.py``
+and imported only when it runs, so ``mtalign --help`` never imports torch. Only the CLI
+prints and picks exit codes: 0 ok, 2 user/config/input error, 1 unexpected (a bug),
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Any
+
+from mtalign import __version__
+from mtalign.errors import MtalignError
+
+# Values Fire would turn into numbers, tuples, lists, dicts, booleans or None.
+_NON_STRING = re.compile(
+    r"^[-+]?(\d[\d_]*\.?\d*([eE][-+]?\d+)?|\.\d+)$|,|^[\[({]|^(True|False|None)$"
+)
+#: Options that may be given several times or followed by several values.
+_MULTI = ("--model", "--hyp", "--ref", "--glossary-file")
+
+
+def _protect_values(argv: list[str]) -> list[str]:
+    """Quote values so Fire hands every one to the command as a string.
+
+    Fire would turn a file named ``2024`` into an int and ``1e3`` into a float; each
+    command normalises strings itself (``mtalign.cli._args``).
+    """
+    out: list[str] = []
+    for tok in argv:
+        if tok.startswith("--") and "=" in tok:
+            flag, _, val = tok.partition("=")
+            out.append(f"{flag}={repr(val) if _NON_STRING.search(val) else val}")
+        elif tok == "-" or (not tok.startswith("-") and _NON_STRING.search(tok)):
+            # A bare "-" (stdin/stdout) would otherwise be Fire's command separator.
+            out.append(repr(tok))
+        else:
+            out.append(tok)
+    return out
+
+
+def _merge_multi(argv: list[str]) -> list[str]:
+    """``--hyp a b --hyp c`` becomes ``--hyp a,b,c`` (Fire keeps only the last value)."""
+    out: list[str] = []
+    merged: dict[str, int] = {}
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok in _MULTI:
+            vals = []
+            i += 1
+            while i < len(argv) and not argv[i].startswith("-"):
+                vals.append(argv[i])
+                i += 1
+            if tok in merged:
+                out[merged[tok]] += "," + ",".join(vals)
+            else:
+                out.append(tok)
+                out.append(",".join(vals))
+                merged[tok] = len(out) - 1
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+class Mtalign:
+    """mtalign: translate, align, check names and evaluate multilingual news text."""
+
+    def segment(
+        self,
+        path: Any,
+        lang: str = "auto",
+        format: str = "txt",
+        input_format: str | None = None,
+        force: bool = False,
+    ) -> None:
+        """Split a document into sentences and print them with their ids."""
+        from mtalign.cli.basic import segment_command
+
+        segment_command(path, lang=lang, format=format, input_format=input_format, force=force)
+
+    def detect(self, *paths: Any, per_paragraph: bool = False, format: str = "txt") -> None:
+        """Print the language and probability of each document (or paragraph)."""
+        from mtalign.cli.basic import detect_command
+
+        detect_command(paths, per_paragraph=per_paragraph, format=format)
+
+    def translate(
+        self,
+        *inputs: Any,
+        to: Any = None,
+        src: Any = "auto",
+        out: Any = "out",
+        engine: Any = "auto",
+        model: Any = None,
+        beam: Any = 4,
+        device: Any = "auto",
+        compute_type: Any = None,
+        batch_tokens: Any = 4096,
+        unit: Any = "sentence",
+        no_cache: Any = False,
+        glossary: Any = None,
+        glossary_mode: Any = None,
+        no_gate: Any = False,
+        force: Any = False,
+        input_format: Any = None,
+        progress: Any = None,
+    ) -> None:
+        """Translate articles into one or more languages (--to tr,ru,ar) with MarianMT models.
+
+        Writes NAME.LANG.EXT per language, NAME.aligned.jsonl and NAME.report.json into --out
+        (default out/; --out - prints the translation). --model tr=DIR_OR_ID picks a model;
+        --engine auto|ctranslate2|transformers; --unit sentence|paragraph; --no-cache;
+        --glossary G.toml --glossary-mode off|check|enforce.
+        """
+        from mtalign.cli.translate import translate_command
+
+        translate_command(
+            inputs,
+            to=to,
+            src=src,
+            out=out,
+            engine=engine,
+            model=model,
+            beam=beam,
+            device=device,
+            compute_type=compute_type,
+            batch_tokens=batch_tokens,
+            unit=unit,
+            no_cache=no_cache,
+            glossary=glossary,
+            glossary_mode=glossary_mode,
+            no_gate=no_gate,
+            force=force,
+            input_format=input_format,
+            progress=progress,
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``mtalign`` console script; returns the exit code."""
+    import fire
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] in (["--version"], ["-V"], ["version"]):
+        print(f"mtalign {__version__}")
+        return 0
+    logging.basicConfig(level=logging.WARNING, format="mtalign: %(levelname)s: %(message)s")
+    args = _protect_values(_merge_multi(args))
+    try:
+        fire.Fire(Mtalign(), command=args, name="mtalign")
+    except MtalignError as exc:
+        print(f"mtalign: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except fire.core.FireExit as exc:
+        return int(exc.code or 0)
+    except KeyboardInterrupt:
+        print("mtalign: interrupted; finished outputs are kept, rerun to resume", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+def run() -> None:
+    """Console-script wrapper: exit with :func:`main`'s code."""
+    sys.exit(main())

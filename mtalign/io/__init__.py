@@ -1,0 +1,149 @@
+"""Readers and writers: paired ``read_*`` / ``render_*`` per format, ``-`` for stdio.
+
+Readers return a :class:`~mtalign.types.Document` whose translatable paragraphs hold
+one segment each (the paragraph's prose); sentence splitting is a later stage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from mtalign.errors import InputError
+from mtalign.io.atomic import atomic_write_bytes, atomic_write_text
+from mtalign.io.jsonl import parse_jsonl, render_jsonl
+from mtalign.io.markdown import parse_markdown, render_markdown
+from mtalign.io.source import STDIN, DecodedText, decode, read_bytes, read_text
+from mtalign.io.txt import parse_txt, render_txt
+from mtalign.types import Document
+
+__all__ = [
+    "FORMATS",
+    "STDIN",
+    "DecodedText",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "decode",
+    "detect_format",
+    "parse_document",
+    "read_bytes",
+    "read_document",
+    "read_text",
+    "render_document",
+    "write_document",
+]
+
+FORMATS = ("txt", "md", "jsonl")
+_EXT = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+
+
+def detect_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
+    """The format named by ``fmt`` or guessed from the file extension (txt by default)."""
+    if fmt:
+        fmt = fmt.lower().lstrip(".")
+        fmt = {"markdown": "md", "text": "txt", "ndjson": "jsonl"}.get(fmt, fmt)
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        return fmt
+    if str(path) == STDIN:
+        return "txt"
+    return _EXT.get(Path(path).suffix.lower(), "txt")
+
+
+def document_id(path: str | os.PathLike[str]) -> str:
+    """A document id from a path: the file name without its extension."""
+    if str(path) == STDIN:
+        return "stdin"
+    name = Path(path).name
+    for ext in _EXT:
+        if name.lower().endswith(ext):
+            return name[: -len(ext)] or name
+    return Path(path).stem or name
+
+
+def parse_document(
+    decoded: DecodedText, fmt: str, doc_id: str, source: str = "", lang: str | None = None
+) -> Document:
+    """Build a Document from decoded text in the given format."""
+    text = decoded.text
+    if fmt == "txt":
+        paras = parse_txt(text, doc_id)
+    elif fmt == "md":
+        paras = parse_markdown(text, doc_id)
+    elif fmt == "jsonl":
+        paras = parse_jsonl(text, doc_id, source or doc_id)
+    else:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    meta = {
+        "encoding": decoded.encoding,
+        "bom": decoded.bom,
+        "newline": decoded.newline,
+        "final_newline": decoded.final_newline,
+    }
+    return Document(
+        id=doc_id, paragraphs=paras, lang=lang, format=fmt, source=source, meta=meta
+    )
+
+
+def read_document(
+    path: str | os.PathLike[str],
+    fmt: str | None = None,
+    lang: str | None = None,
+    doc_id: str | None = None,
+    allow_empty: bool = False,
+) -> Document:
+    """Read a txt / Markdown / JSONL file (or ``-`` for stdin) into a Document.
+
+    An empty or whitespace-only input is an :class:`InputError` unless ``allow_empty``.
+    """
+    fmt = detect_format(path, fmt)
+    decoded = read_text(path)
+    name = str(path)
+    if not allow_empty and not decoded.text.strip():
+        raise InputError(f"{name}: the file is empty; give a file with text to process")
+    doc = parse_document(decoded, fmt, doc_id or document_id(path), source=name, lang=lang)
+    if not allow_empty and not any(True for _ in doc.segments()):
+        raise InputError(f"{name}: no text to process (only markup, code or empty records)")
+    return doc
+
+
+def render_document(doc: Document) -> str:
+    """The document as text in its own format, with its newline style and final newline."""
+    if doc.format == "md":
+        body = render_markdown(doc)
+    elif doc.format == "jsonl":
+        body = render_jsonl(doc)
+    else:
+        body = render_txt(doc)
+    if doc.meta.get("final_newline", True) and doc.paragraphs:
+        body += "\n"
+    newline = doc.meta.get("newline", "\n")
+    if newline != "\n":
+        body = body.replace("\n", newline)
+    return body
+
+
+def write_document(doc: Document, path: str | os.PathLike[str]) -> None:
+    """Write ``doc`` atomically to ``path`` (UTF-8; BOM kept if the input had one), or stdout."""
+    text = render_document(doc)
+    bom = doc.meta.get("bom") and doc.meta.get("encoding") == "utf-8"
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+    if str(path) == STDIN:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    atomic_write_bytes(path, data)
+
+
+def with_format(doc: Document, fmt: str) -> Document:
+    """The same document marked for writing in another format."""
+    return replace(doc, format=fmt)

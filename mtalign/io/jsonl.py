@@ -1,0 +1,72 @@
+"""JSONL: one ``{"id": ..., "text": ...}`` record per line; other fields are kept."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from mtalign.errors import InputError
+from mtalign.types import Document, Paragraph, Segment
+
+_EDGE = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
+
+
+def parse_jsonl(text: str, doc_id: str, name: str = "<input>") -> tuple[Paragraph, ...]:
+    """Parse records; a record's text becomes one paragraph (kind ``record``)."""
+    text = text.removesuffix("\n")
+    if not text:
+        return ()
+    paras: list[Paragraph] = []
+    for i, line in enumerate(text.split("\n")):
+        if not line.strip():
+            paras.append(Paragraph(index=i, kind="blank", raw=line))
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{name}:{i + 1}: not valid JSON ({exc.msg} at column {exc.colno}); "
+                'each line must be one object like {"id": "a1", "text": "..."}'
+            ) from None
+        if not isinstance(rec, dict):
+            raise InputError(f"{name}:{i + 1}: expected a JSON object, got {type(rec).__name__}")
+        if "text" not in rec:
+            raise InputError(f'{name}:{i + 1}: the record has no "text" field; add one')
+        if not isinstance(rec["text"], str):
+            raise InputError(f'{name}:{i + 1}: "text" must be a string')
+        meta = {"record": rec, "line": line}
+        body_text = rec["text"]
+        if not body_text.strip():
+            paras.append(Paragraph(index=i, kind="record", prefix=body_text, meta=meta))
+            continue
+        lead, body, trail = _EDGE.match(body_text).groups()  # type: ignore[union-attr]
+        seg = Segment(id=f"{doc_id}:{i}:0", text=body)
+        paras.append(
+            Paragraph(index=i, kind="record", segments=(seg,), prefix=lead, suffix=trail, meta=meta)
+        )
+    return tuple(paras)
+
+
+def record_id(p: Paragraph) -> str:
+    """The record's own id (or its line number when it has none)."""
+    rec = p.meta.get("record", {})
+    return str(rec.get("id", p.index + 1))
+
+
+def render_jsonl(doc: Document) -> str:
+    """Records back; an unchanged record is written byte for byte as it was read."""
+    out = []
+    for p in doc.paragraphs:
+        if p.kind != "record":
+            out.append(p.raw or "")
+            continue
+        rec = dict(p.meta["record"])
+        text = p.render()
+        if text == rec["text"]:
+            out.append(p.meta["line"])
+            continue
+        rec["text"] = text
+        if doc.lang:
+            rec["lang"] = doc.lang
+        out.append(json.dumps(rec, ensure_ascii=False))
+    return "\n".join(out)

@@ -1,0 +1,779 @@
+"""The one place that knows the order of the stages.
+
+read -> segment -> (glossary match) -> translate -> (glossary enforce) -> quality gate
+-> write. Heavy objects (translators, glossaries, the translation memory) are made here,
+at the edge, and passed into the stages.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from mtalign import __version__
+from mtalign.batching import plan_batches, split_long
+from mtalign.document import load_document
+from mtalign.engines.base import DecodeOptions, Translator
+from mtalign.errors import InputError, LanguageError, ModelError
+from mtalign.io import STDIN, atomic_write_text, render_document, write_document
+from mtalign.langid import LangGuess, normalize_lang
+from mtalign.quality import RETRYABLE, check_segment, has_content
+from mtalign.tm import NullMemory, TranslationMemory, settings_digest
+from mtalign.types import Document, QualityFlag
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("auto", "ctranslate2", "transformers")
+UNITS = ("sentence", "paragraph")
+GLOSSARY_MODES = ("off", "check", "enforce")
+#: Targets written without spaces between sentences.
+_NO_SPACE_LANGS = frozenset({"zh", "ja", "th", "lo", "km", "my"})
+
+
+@dataclass(frozen=True)
+class TranslateSettings:
+    """Everything that shapes a translation run (CLI flags and job configs map onto this)."""
+
+    targets: tuple[str, ...]
+    src: str = "auto"
+    engine: str = "auto"
+    models: Mapping[str, str] = field(default_factory=dict)
+    beam: int = 4
+    device: str = "auto"
+    compute_type: str | None = None
+    batch_tokens: int = 4096
+    unit: str = "sentence"
+    cache: bool = True
+    cache_path: str | None = None
+    glossary: str | None = None
+    glossary_mode: str = "off"
+    quality_gate: bool = True
+    retry: bool = True
+    force: bool = False
+    input_format: str | None = None
+    progress: bool | None = None
+    min_length: int = 0
+    max_length: int | None = None
+
+    def decode_options(self) -> DecodeOptions:
+        return DecodeOptions(
+            beam_size=self.beam, max_length=self.max_length, min_length=self.min_length
+        )
+
+    def safer_options(self) -> DecodeOptions:
+        """The retry settings: wider beam, repetition penalty, no repeated trigrams."""
+        return replace(
+            self.decode_options(),
+            beam_size=max(self.beam + 2, 6),
+            repetition_penalty=1.3,
+            no_repeat_ngram_size=3,
+        )
+
+
+@dataclass
+class LangStats:
+    """Counters of one target language for one document."""
+
+    segments: int = 0
+    translated: int = 0
+    cached: int = 0
+    passthrough: int = 0
+    split: int = 0
+    retried: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class SegmentOutcome:
+    """The final translation of one segment and what happened on the way."""
+
+    text: str
+    flags: list[QualityFlag] = field(default_factory=list)
+    cached: bool = False
+    passthrough: bool = False
+    retried: bool = False
+    pieces: int = 1
+
+
+def _progress_enabled(setting: bool | None) -> bool:
+    return sys.stderr.isatty() if setting is None else setting
+
+
+@contextmanager
+def _progress(total: int, desc: str, enabled: bool) -> Iterator[Any]:
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=total,
+        desc=desc,
+        unit="seg",
+        disable=not enabled or total == 0,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+# --------------------------------------------------------------------------- masking
+
+
+def mask_protected(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, list[str]]:
+    """Replace protected spans (inline code, URLs) with ``[n]`` markers the model copies."""
+    if not spans:
+        return text, []
+    out, kept, pos = [], [], 0
+    for k, (a, b) in enumerate(sorted(spans)):
+        out.append(text[pos:a])
+        out.append(f"[{k}]")
+        kept.append(text[a:b])
+        pos = b
+    out.append(text[pos:])
+    return "".join(out), kept
+
+
+def unmask(text: str, kept: Sequence[str]) -> str:
+    """Put protected spans back; any marker the model lost is appended, never dropped."""
+    for k, span in enumerate(kept):
+        marker = f"[{k}]"
+        if marker in text:
+            text = text.replace(marker, span, 1)
+        else:
+            text = f"{text} {span}".strip()
+    return text
+
+
+# --------------------------------------------------------------------------- stage
+
+
+class SegmentTranslator:
+    """Translates lists of segments for one language pair with batching, cache and gate.
+
+    The engine is created lazily by ``factory``: a run whose segments are all cached
+    never loads the model.
+    """
+
+    def __init__(
+        self,
+        factory: Callable[[], Translator],
+        src_lang: str,
+        tgt_lang: str,
+        settings: TranslateSettings,
+        memory: TranslationMemory,
+        cache_key: Mapping[str, Any],
+        max_input_tokens: int = 510,
+    ) -> None:
+        self._factory = factory
+        self._translator: Translator | None = None
+        self.src_lang, self.tgt_lang = src_lang, tgt_lang
+        self.settings = settings
+        self.memory = memory
+        self.digest = settings_digest(dict(cache_key))
+        self.max_input_tokens = max_input_tokens
+        self.model_calls = 0
+        self.last_from_memory: set[str] = set()
+
+    @property
+    def translator(self) -> Translator:
+        if self._translator is None:
+            self._translator = self._factory()
+        return self._translator
+
+    @property
+    def loaded(self) -> bool:
+        return self._translator is not None
+
+    def close(self) -> None:
+        if self._translator is not None:
+            self._translator.close()
+            self._translator = None
+
+    def _gate(self, source: str, output: str) -> list[tuple[str, str]]:
+        if not self.settings.quality_gate:
+            return []
+        return check_segment(source, output, self.src_lang, self.tgt_lang)
+
+    def _run_model(self, texts: list[str], options: DecodeOptions, bar: Any = None) -> list[str]:
+        """Best outputs for unique texts, batched by token budget, in input order."""
+        if not texts:
+            return []
+        tr = self.translator
+        lengths = tr.count_tokens(texts)
+        out: list[str] = [""] * len(texts)
+        for batch in plan_batches(lengths, self.settings.batch_tokens):
+            results = tr.translate([texts[i] for i in batch], options)
+            self.model_calls += 1
+            if len(results) != len(batch):
+                raise ModelError(
+                    f"engine returned {len(results)} results for {len(batch)} segments"
+                )
+            for i, res in zip(batch, results, strict=True):
+                out[i] = res.best.text if res.hypotheses else ""
+            if bar is not None:
+                bar.update(len(batch))
+        return out
+
+    def translate_pieces(
+        self, pieces: list[str], bar: Any = None
+    ) -> tuple[dict[str, str], set[str]]:
+        """Outputs for unique pieces (from the memory or the model) and which were retried."""
+        found = self.memory.get_many(self.digest, pieces)
+        self.last_from_memory = set(found)
+        todo = [p for p in dict.fromkeys(pieces) if p not in found]
+        if bar is not None:
+            bar.update(len(pieces) - len(todo))
+        retried: set[str] = set()
+        if not todo:
+            return found, retried
+        tr = self.translator
+        lengths = tr.count_tokens(todo)
+        for batch in plan_batches(lengths, self.settings.batch_tokens):
+            part = [todo[i] for i in batch]
+            result = dict(zip(part, self._run_model(part, self.settings.decode_options()),
+                              strict=True))
+            if self.settings.retry:
+                redo = [p for p in part if {k for k, _ in self._gate(p, result[p])} & RETRYABLE]
+                if redo:
+                    again = self._run_model(redo, self.settings.safer_options())
+                    for p, o in zip(redo, again, strict=True):
+                        before = {k for k, _ in self._gate(p, result[p])} & RETRYABLE
+                        after = {k for k, _ in self._gate(p, o)} & RETRYABLE
+                        if len(after) < len(before) or (not after and o.strip()):
+                            result[p] = o
+                        retried.add(p)
+            # Committed per batch: an interrupt keeps everything finished so far.
+            self.memory.put_many(self.digest, result.items())
+            found.update(result)
+            if bar is not None:
+                bar.update(len(part))
+        return found, retried
+
+    def translate_segments(
+        self,
+        texts: Sequence[str],
+        ids: Sequence[str] | None = None,
+        protected: Sequence[Sequence[tuple[int, int]]] | None = None,
+        bar: Any = None,
+    ) -> list[SegmentOutcome]:
+        """N segments in, N outcomes out, in order; nothing dropped or truncated."""
+        ids = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
+        prepared: list[tuple[str, list[str]] | None] = []
+        plans: list[list[str]] = []
+        for k, text in enumerate(texts):
+            spans = protected[k] if protected else ()
+            masked, kept = mask_protected(text, spans)
+            norm = " ".join(masked.split())
+            if not has_content(norm) or not has_content(" ".join(unmask(norm, []).split())):
+                prepared.append(None)
+                plans.append([])
+                continue
+            prepared.append((norm, kept))
+            plans.append(self._pieces(norm))
+        unique = list(dict.fromkeys(p for plan in plans for p in plan))
+        outputs, retried = self.translate_pieces(unique, bar)
+        joiner = "" if self.tgt_lang in _NO_SPACE_LANGS else " "
+        result: list[SegmentOutcome] = []
+        for k, text in enumerate(texts):
+            prep = prepared[k]
+            if prep is None:
+                result.append(SegmentOutcome(text=text, passthrough=True))
+                continue
+            norm, kept = prep
+            plan = plans[k]
+            out = joiner.join(outputs[p] for p in plan).strip()
+            out = unmask(out, kept)
+            flags = [
+                QualityFlag(
+                    ids[k], self.tgt_lang, kind, detail, retried=any(p in retried for p in plan)
+                )
+                for kind, detail in self._gate(unmask(norm, kept), out)
+            ]
+            result.append(
+                SegmentOutcome(
+                    text=out,
+                    flags=flags,
+                    retried=any(p in retried for p in plan),
+                    pieces=len(plan),
+                    cached=all(p in self.last_from_memory for p in plan),
+                )
+            )
+        return result
+
+    def _pieces(self, text: str) -> list[str]:
+        """The text, or its pieces when it is over the model's input limit."""
+        # Cheap bound first: a SentencePiece token covers at least one character.
+        if len(text) <= self.max_input_tokens - 8:
+            return [text]
+        return split_long(text, self.translator.count_tokens, self.max_input_tokens)
+
+
+# --------------------------------------------------------------------------- run
+
+
+@dataclass
+class DocResult:
+    """One input document and its translations."""
+
+    doc: Document
+    guess: LangGuess
+    outputs: dict[str, Document] = field(default_factory=dict)
+    outcomes: dict[str, list[SegmentOutcome]] = field(default_factory=dict)
+    stats: dict[str, LangStats] = field(default_factory=dict)
+    glossary: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PairEngine:
+    """The model resolved for one language pair and how it is loaded."""
+
+    src: str
+    tgt: str
+    model: Any  # mtalign.models.ResolvedModel
+    engine: str
+
+
+def check_settings(settings: TranslateSettings) -> TranslateSettings:
+    """Validate and normalise settings; errors name the option and the fix."""
+    if not settings.targets:
+        raise InputError("no target language; pass --to, e.g. --to tr,ru,ar")
+    targets = tuple(dict.fromkeys(normalize_lang(t) for t in settings.targets))
+    src = settings.src if settings.src in (None, "auto") else normalize_lang(settings.src)
+    if settings.engine not in ENGINES:
+        raise InputError(f"--engine: expected one of {', '.join(ENGINES)}, got {settings.engine!r}")
+    if settings.unit not in UNITS:
+        raise InputError(f"--unit: expected one of {', '.join(UNITS)}, got {settings.unit!r}")
+    if settings.glossary_mode not in GLOSSARY_MODES:
+        raise InputError(
+            f"--glossary-mode: expected one of {', '.join(GLOSSARY_MODES)}, "
+            f"got {settings.glossary_mode!r}"
+        )
+    if settings.device not in ("auto", "cpu", "cuda"):
+        raise InputError(f"--device: expected auto, cpu or cuda, got {settings.device!r}")
+    if settings.beam < 1:
+        raise InputError(f"--beam must be at least 1, got {settings.beam}")
+    if settings.batch_tokens < 16:
+        raise InputError(f"--batch-tokens must be at least 16, got {settings.batch_tokens}")
+    models = {normalize_lang(k): v for k, v in settings.models.items()}
+    unknown = sorted(set(models) - set(targets))
+    if unknown:
+        raise InputError(
+            f"--model given for {', '.join(unknown)} which is not in --to {','.join(targets)}"
+        )
+    return replace(settings, targets=targets, src=src or "auto", models=models)
+
+
+def _engine_name(engine: str) -> str:
+    if engine != "auto":
+        return engine
+    try:
+        import ctranslate2  # noqa: F401
+    except ImportError:
+        return "transformers"
+    return "ctranslate2"
+
+
+def resolve_pairs(
+    pairs: Sequence[tuple[str, str]], settings: TranslateSettings
+) -> dict[tuple[str, str], PairEngine]:
+    """Resolve every model before any work starts, so a missing one fails fast."""
+    from mtalign.models import resolve_model
+
+    out = {}
+    for src, tgt in pairs:
+        if src == tgt:
+            raise LanguageError(
+                f"source and target language are both {src!r}; drop {tgt} from --to or fix --src"
+            )
+        spec = settings.models.get(tgt)
+        model = resolve_model(spec, src=src, tgt=tgt) if spec else resolve_model(src=src, tgt=tgt)
+        out[(src, tgt)] = PairEngine(src, tgt, model, _engine_name(settings.engine))
+    return out
+
+
+def _load_factory(pe: PairEngine, settings: TranslateSettings) -> Callable[[], Translator]:
+    def factory() -> Translator:
+        from mtalign.engines import load_translator
+
+        log.info("loading %s (%s) for %s-%s", pe.model.model_id, pe.engine, pe.src, pe.tgt)
+        return load_translator(
+            pe.engine, pe.model, device=settings.device, compute_type=settings.compute_type
+        )
+
+    return factory
+
+
+def _cache_key(pe: PairEngine, settings: TranslateSettings) -> dict[str, Any]:
+    return {
+        "model": pe.model.model_id,
+        "revision": pe.model.revision,
+        "engine": pe.engine,
+        "compute_type": settings.compute_type,
+        "device": settings.device,
+        "decoding": asdict(settings.decode_options()),
+        "retry": settings.retry,
+        "gate": settings.quality_gate,
+        "src": pe.src,
+        "tgt": pe.tgt,
+        "target_token": pe.model.target_token,
+        "unit": settings.unit,
+    }
+
+
+def output_name(doc: Document, lang: str | None = None, kind: str | None = None) -> str:
+    """``NAME.LANG.EXT``, ``NAME.aligned.jsonl`` or ``NAME.report.json``."""
+    ext = {"txt": "txt", "md": "md", "jsonl": "jsonl"}[doc.format]
+    if kind == "aligned":
+        return f"{doc.id}.aligned.jsonl"
+    if kind == "report":
+        return f"{doc.id}.report.json"
+    return f"{doc.id}.{lang}.{ext}"
+
+
+def _spaced(doc: Document, lang: str) -> Document:
+    """Drop inter-sentence spaces for scripts written without them (zh, ja, th...)."""
+    if lang not in _NO_SPACE_LANGS:
+        return doc
+    paras = []
+    for p in doc.paragraphs:
+        segs = tuple(
+            replace(s, ws_after="" if s.ws_after == " " else s.ws_after) for s in p.segments
+        )
+        paras.append(replace(p, segments=segs))
+    return replace(doc, paragraphs=tuple(paras))
+
+
+def load_inputs(
+    inputs: Sequence[str], settings: TranslateSettings
+) -> list[tuple[Document, LangGuess]]:
+    """Read, check and segment every input before any model is loaded."""
+    if not inputs:
+        raise InputError("no input file; give one or more files (or - for stdin)")
+    docs = []
+    seen: dict[str, str] = {}
+    for path in inputs:
+        doc, guess = load_document(
+            path, lang=settings.src, fmt=settings.input_format, force=settings.force
+        )
+        if doc.id in seen:
+            raise InputError(
+                f"{path} and {seen[doc.id]} would write the same output names ({doc.id}.*); "
+                "rename one or translate them in separate runs"
+            )
+        seen[doc.id] = path
+        docs.append((doc, guess))
+    return docs
+
+
+def translate_documents(
+    docs: Sequence[tuple[Document, LangGuess]],
+    settings: TranslateSettings,
+    out_dir: str | Path | None = None,
+    on_language_done: Callable[[DocResult, str], None] | None = None,
+    engines: Mapping[tuple[str, str], PairEngine] | None = None,
+    factory: Callable[[PairEngine], Translator] | None = None,
+) -> list[DocResult]:
+    """Translate documents into every target language, one model at a time.
+
+    Each model is loaded once, used for every document of its pair, then released.
+    When ``out_dir`` is given, each ``NAME.LANG.EXT`` is written as soon as that
+    language is done, so an interrupt keeps finished languages.
+    """
+    settings = check_settings(settings)
+    results = [DocResult(doc=d, guess=g) for d, g in docs]
+    pairs = list(dict.fromkeys((r.doc.lang or "und", t) for t in settings.targets for r in results))
+    for src, tgt in pairs:
+        if src == tgt:
+            raise LanguageError(
+                f"source and target language are both {src!r}; drop {tgt} from --to or fix --src"
+            )
+    if engines is None:
+        engines = resolve_pairs(pairs, settings)
+    memory: TranslationMemory = (
+        TranslationMemory(settings.cache_path) if settings.cache else NullMemory()
+    )
+    glossary = _load_glossary(settings)
+    try:
+        for tgt in settings.targets:
+            for src in dict.fromkeys(r.doc.lang or "und" for r in results):
+                pe = engines[(src, tgt)]
+                make = (lambda pe=pe: factory(pe)) if factory else _load_factory(pe, settings)
+                stage = SegmentTranslator(
+                    make,
+                    src,
+                    tgt,
+                    settings,
+                    memory,
+                    _cache_key(pe, settings),
+                    max_input_tokens=max(16, pe.model.max_positions - 2),
+                )
+                try:
+                    for res in results:
+                        if (res.doc.lang or "und") != src:
+                            continue
+                        _translate_one(res, stage, tgt, settings, glossary)
+                        if out_dir is not None:
+                            path = Path(out_dir) / output_name(res.doc, tgt)
+                            write_document(res.outputs[tgt], path)
+                            res.files[tgt] = str(path)
+                        if on_language_done is not None:
+                            on_language_done(res, tgt)
+                finally:
+                    stage.close()
+    finally:
+        memory.close()
+    return results
+
+
+def _load_glossary(settings: TranslateSettings) -> Any:
+    if not settings.glossary or settings.glossary_mode == "off":
+        return None
+    from mtalign.glossary import load_glossary
+
+    return load_glossary(settings.glossary)
+
+
+def _translate_one(
+    res: DocResult, stage: SegmentTranslator, tgt: str, settings: TranslateSettings, glossary: Any
+) -> None:
+    doc = res.doc
+    segs = list(doc.segments())
+    t0 = time.perf_counter()
+    enabled = _progress_enabled(settings.progress)
+    with _progress(len(segs), f"{doc.id} -> {tgt}", enabled) as bar:
+        if settings.unit == "paragraph":
+            outcomes = _translate_paragraphs(doc, stage, bar)
+        else:
+            outcomes = stage.translate_segments(
+                [s.text for s in segs], [s.id for s in segs], [s.protected for s in segs], bar
+            )
+    stats = LangStats(
+        segments=len(segs),
+        passthrough=sum(o.passthrough for o in outcomes),
+        split=sum(o.pieces > 1 for o in outcomes),
+        retried=sum(o.retried for o in outcomes),
+    )
+    stats.translated = stats.segments - stats.passthrough
+    stats.cached = sum(o.cached for o in outcomes)
+    if glossary is not None:
+        outcomes, report = _apply_glossary(
+            glossary, segs, outcomes, stage, doc.lang or "und", tgt, settings
+        )
+        res.glossary[tgt] = report
+    stats.seconds = round(time.perf_counter() - t0, 3)
+    res.stats[tgt] = stats
+    res.outcomes[tgt] = outcomes
+    texts = {s.id: o.text for s, o in zip(segs, outcomes, strict=True)}
+    res.outputs[tgt] = _spaced(doc.with_texts(texts, lang=tgt), tgt)
+
+
+def _translate_paragraphs(
+    doc: Document, stage: SegmentTranslator, bar: Any
+) -> list[SegmentOutcome]:
+    """``--unit paragraph``: whole paragraphs for context, then back to source sentences."""
+    from mtalign.align import split_translation
+    from mtalign.segment import split_sentences
+
+    paras = [p for p in doc.paragraphs if p.segments]
+    texts = [" ".join(s.text for s in p.segments) for p in paras]
+    ids = [p.segments[0].id for p in paras]
+    para_out = stage.translate_segments(texts, ids, None, bar)
+    outcomes: list[SegmentOutcome] = []
+    for p, po in zip(paras, para_out, strict=True):
+        src_sents = [s.text for s in p.segments]
+        if len(src_sents) == 1 or po.passthrough:
+            parts = [po.text] + [""] * (len(src_sents) - 1) if not po.passthrough else src_sents
+        else:
+            tgt_sents = split_sentences(po.text, stage.tgt_lang) or [po.text]
+            parts = split_translation(src_sents, tgt_sents, stage.src_lang, stage.tgt_lang)
+        for k, part in enumerate(parts):
+            flags = [replace(f, segment_id=p.segments[k].id) for f in po.flags] if k == 0 else []
+            outcomes.append(
+                SegmentOutcome(
+                    text=part, flags=flags, passthrough=po.passthrough, retried=po.retried
+                )
+            )
+    return outcomes
+
+
+def _apply_glossary(
+    glossary: Any,
+    segs: Sequence[Any],
+    outcomes: list[SegmentOutcome],
+    stage: SegmentTranslator,
+    src: str,
+    tgt: str,
+    settings: TranslateSettings,
+) -> tuple[list[SegmentOutcome], dict[str, Any]]:
+    """Glossary check or enforcement over one document's translations (glossary issue)."""
+    from mtalign.glossary import run_glossary
+
+    return run_glossary(glossary, segs, outcomes, stage, src, tgt, settings)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def aligned_records(res: DocResult, targets: Sequence[str]) -> list[dict[str, Any]]:
+    """One record per source segment: id, source, each translation, its flags."""
+    recs = []
+    segs = list(res.doc.segments())
+    for k, seg in enumerate(segs):
+        rec: dict[str, Any] = {
+            "id": seg.id,
+            "lang": res.doc.lang,
+            "source": seg.text,
+            "translations": {},
+            "flags": {},
+        }
+        for t in targets:
+            if t not in res.outcomes:
+                continue
+            o = res.outcomes[t][k]
+            rec["translations"][t] = o.text
+            if o.flags:
+                rec["flags"][t] = [
+                    {"kind": f.kind, "detail": f.detail, "retried": f.retried} for f in o.flags
+                ]
+        recs.append(rec)
+    return recs
+
+
+def build_report(
+    res: DocResult,
+    settings: TranslateSettings,
+    engines: Mapping[tuple[str, str], PairEngine] | None = None,
+) -> dict[str, Any]:
+    """The machine-readable report of one document's run."""
+    segs = list(res.doc.segments())
+    report: dict[str, Any] = {
+        "tool": "mtalign",
+        "version": __version__,
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "input": res.doc.source,
+        "format": res.doc.format,
+        "source_lang": res.doc.lang,
+        "detected": {"lang": res.guess.lang, "prob": res.guess.prob},
+        "counts": {
+            "paragraphs": sum(1 for p in res.doc.paragraphs if p.segments),
+            "segments": len(segs),
+            "characters": sum(len(s.text) for s in segs),
+        },
+        "settings": {
+            "engine": settings.engine,
+            "beam": settings.beam,
+            "device": settings.device,
+            "compute_type": settings.compute_type,
+            "batch_tokens": settings.batch_tokens,
+            "unit": settings.unit,
+            "cache": settings.cache,
+            "quality_gate": settings.quality_gate,
+            "glossary": settings.glossary,
+            "glossary_mode": settings.glossary_mode if settings.glossary else "off",
+            "decoding": asdict(settings.decode_options()),
+            "retry_decoding": asdict(settings.safer_options()) if settings.retry else None,
+        },
+        "targets": {},
+        "outputs": dict(res.files),
+    }
+    for tgt, stats in res.stats.items():
+        flags = Counter(f.kind for o in res.outcomes[tgt] for f in o.flags)
+        entry: dict[str, Any] = {"stats": asdict(stats), "flags": dict(sorted(flags.items()))}
+        if stats.seconds:
+            entry["segments_per_second"] = round(stats.translated / stats.seconds, 2)
+        pe = engines.get((res.doc.lang or "und", tgt)) if engines else None
+        if pe is not None:
+            m = pe.model
+            entry["model"] = {
+                "id": m.model_id,
+                "revision": m.revision,
+                "origin": m.origin,
+                "licence": m.licence,
+                "target_token": m.target_token,
+                "path": str(m.path),
+            }
+            entry["engine"] = pe.engine
+        if tgt in res.glossary:
+            entry["glossary"] = res.glossary[tgt]
+        report["targets"][tgt] = entry
+    return report
+
+
+def write_run_files(
+    res: DocResult,
+    settings: TranslateSettings,
+    out_dir: str | Path,
+    engines: Mapping[tuple[str, str], PairEngine] | None = None,
+) -> dict[str, str]:
+    """Write ``NAME.aligned.jsonl`` and ``NAME.report.json`` atomically."""
+    out = Path(out_dir)
+    aligned = out / output_name(res.doc, kind="aligned")
+    lines = [json.dumps(r, ensure_ascii=False) for r in aligned_records(res, settings.targets)]
+    atomic_write_text(aligned, "\n".join(lines) + "\n")
+    res.files["aligned"] = str(aligned)
+    report_path = out / output_name(res.doc, kind="report")
+    res.files["report"] = str(report_path)
+    report = build_report(res, settings, engines)
+    atomic_write_text(report_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    return dict(res.files)
+
+
+def translate_files(
+    inputs: Sequence[str], settings: TranslateSettings, out_dir: str | Path = "out"
+) -> list[DocResult]:
+    """``mtalign translate``: read, translate into every target, write all outputs."""
+    settings = check_settings(settings)
+    docs = load_inputs(inputs, settings)
+    if str(out_dir) == STDIN:
+        if len(docs) != 1 or len(settings.targets) != 1:
+            raise InputError(
+                "--out - writes to stdout and needs exactly one input and one --to language"
+            )
+        results = translate_documents(docs, settings, None)
+        sys.stdout.write(render_document(results[0].outputs[settings.targets[0]]))
+        sys.stdout.flush()
+        return results
+    pairs = list(dict.fromkeys((d.lang or "und", t) for t in settings.targets for d, _ in docs))
+    engines = resolve_pairs(pairs, settings)
+    results = translate_documents(docs, settings, out_dir, engines=engines)
+    for res in results:
+        write_run_files(res, settings, out_dir, engines)
+    return results
+
+
+def translate_texts(
+    texts: Sequence[str], src_lang: str, tgt_lang: str, settings: TranslateSettings | None = None
+) -> list[str]:
+    """Translate plain segments (no document structure): N strings in, N out.
+
+    Used by evaluation suites and translation-based alignment.
+    """
+    settings = check_settings(settings or TranslateSettings(targets=(tgt_lang,), src=src_lang))
+    src, tgt = normalize_lang(src_lang), normalize_lang(tgt_lang)
+    pe = resolve_pairs([(src, tgt)], replace(settings, targets=(tgt,)))[(src, tgt)]
+    memory = TranslationMemory(settings.cache_path) if settings.cache else NullMemory()
+    stage = SegmentTranslator(
+        _load_factory(pe, settings),
+        src,
+        tgt,
+        settings,
+        memory,
+        _cache_key(pe, settings),
+        max(16, pe.model.max_positions - 2),
+    )
+    try:
+        return [o.text for o in stage.translate_segments(list(texts))]
+    finally:
+        stage.close()
+        memory.close()
