@@ -240,8 +240,9 @@ class SegmentTranslator:
         lengths = tr.count_tokens(todo)
         for batch in plan_batches(lengths, self.settings.batch_tokens):
             part = [todo[i] for i in batch]
-            result = dict(zip(part, self._run_model(part, self.settings.decode_options()),
-                              strict=True))
+            result = dict(
+                zip(part, self._run_model(part, self.settings.decode_options()), strict=True)
+            )
             if self.settings.retry:
                 redo = [p for p in part if {k for k, _ in self._gate(p, result[p])} & RETRYABLE]
                 if redo:
@@ -476,6 +477,87 @@ def load_inputs(
     return docs
 
 
+class TranslationSession:
+    """Long-lived translation state: resolved models, loaded engines, memory, glossary.
+
+    Engines are loaded lazily per language pair and kept until :meth:`release` or
+    :meth:`close`, so a batch job translating many documents loads each model once.
+    """
+
+    def __init__(
+        self,
+        settings: TranslateSettings,
+        engines: Mapping[tuple[str, str], PairEngine] | None = None,
+        factory: Callable[[PairEngine], Translator] | None = None,
+        memory: TranslationMemory | None = None,
+        glossary: Any = None,
+    ) -> None:
+        self.settings = check_settings(settings)
+        self.engines: dict[tuple[str, str], PairEngine] = dict(engines or {})
+        self._factory = factory
+        self.memory = (
+            memory
+            if memory is not None
+            else (
+                TranslationMemory(self.settings.cache_path) if self.settings.cache else NullMemory()
+            )
+        )
+        self.glossary = glossary if glossary is not None else _load_glossary(self.settings)
+        self._stages: dict[tuple[str, str], SegmentTranslator] = {}
+
+    def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Check and resolve the models of these pairs now (fail fast, before any work)."""
+        for src, tgt in pairs:
+            if src == tgt:
+                raise LanguageError(
+                    f"source and target language are both {src!r}; "
+                    f"drop {tgt} from --to or fix --src"
+                )
+        todo = [p for p in dict.fromkeys(pairs) if p not in self.engines]
+        if todo:
+            self.engines.update(resolve_pairs(todo, self.settings))
+
+    def stage(self, src: str, tgt: str) -> SegmentTranslator:
+        """The segment translator of a pair (its engine loads on first real use)."""
+        key = (src, tgt)
+        if key not in self._stages:
+            self.prepare([key])
+            pe = self.engines[key]
+            factory = self._factory
+            make = (lambda: factory(pe)) if factory else _load_factory(pe, self.settings)
+            self._stages[key] = SegmentTranslator(
+                make,
+                src,
+                tgt,
+                self.settings,
+                self.memory,
+                _cache_key(pe, self.settings),
+                max_input_tokens=max(16, pe.model.max_positions - 2),
+            )
+        return self._stages[key]
+
+    def translate(self, res: DocResult, tgt: str) -> None:
+        """Translate one document into ``tgt`` (fills ``res`` outputs, outcomes, stats)."""
+        _translate_one(
+            res, self.stage(res.doc.lang or "und", tgt), tgt, self.settings, self.glossary
+        )
+
+    def release(self, tgt: str | None = None) -> None:
+        """Close the engines of one target language (or all) to free their memory."""
+        for key in [k for k in self._stages if tgt is None or k[1] == tgt]:
+            self._stages.pop(key).close()
+
+    def close(self) -> None:
+        self.release()
+        self.memory.close()
+
+    def __enter__(self) -> TranslationSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def translate_documents(
     docs: Sequence[tuple[Document, LangGuess]],
     settings: TranslateSettings,
@@ -486,53 +568,28 @@ def translate_documents(
 ) -> list[DocResult]:
     """Translate documents into every target language, one model at a time.
 
-    Each model is loaded once, used for every document of its pair, then released.
-    When ``out_dir`` is given, each ``NAME.LANG.EXT`` is written as soon as that
-    language is done, so an interrupt keeps finished languages.
+    Each model is loaded once, used for every document of its pair, then released
+    before the next language starts (peak memory: one model). When ``out_dir`` is
+    given, each ``NAME.LANG.EXT`` is written as soon as it is done, so an interrupt
+    keeps finished languages.
     """
     settings = check_settings(settings)
     results = [DocResult(doc=d, guess=g) for d, g in docs]
     pairs = list(dict.fromkeys((r.doc.lang or "und", t) for t in settings.targets for r in results))
-    for src, tgt in pairs:
-        if src == tgt:
-            raise LanguageError(
-                f"source and target language are both {src!r}; drop {tgt} from --to or fix --src"
-            )
-    if engines is None:
-        engines = resolve_pairs(pairs, settings)
-    memory: TranslationMemory = (
-        TranslationMemory(settings.cache_path) if settings.cache else NullMemory()
-    )
-    glossary = _load_glossary(settings)
-    try:
+    with TranslationSession(settings, engines=engines, factory=factory) as session:
+        session.prepare(pairs)
         for tgt in settings.targets:
-            for src in dict.fromkeys(r.doc.lang or "und" for r in results):
-                pe = engines[(src, tgt)]
-                make = (lambda pe=pe: factory(pe)) if factory else _load_factory(pe, settings)
-                stage = SegmentTranslator(
-                    make,
-                    src,
-                    tgt,
-                    settings,
-                    memory,
-                    _cache_key(pe, settings),
-                    max_input_tokens=max(16, pe.model.max_positions - 2),
-                )
-                try:
-                    for res in results:
-                        if (res.doc.lang or "und") != src:
-                            continue
-                        _translate_one(res, stage, tgt, settings, glossary)
-                        if out_dir is not None:
-                            path = Path(out_dir) / output_name(res.doc, tgt)
-                            write_document(res.outputs[tgt], path)
-                            res.files[tgt] = str(path)
-                        if on_language_done is not None:
-                            on_language_done(res, tgt)
-                finally:
-                    stage.close()
-    finally:
-        memory.close()
+            try:
+                for res in results:
+                    session.translate(res, tgt)
+                    if out_dir is not None:
+                        path = Path(out_dir) / output_name(res.doc, tgt)
+                        write_document(res.outputs[tgt], path)
+                        res.files[tgt] = str(path)
+                    if on_language_done is not None:
+                        on_language_done(res, tgt)
+            finally:
+                session.release(tgt)
     return results
 
 
