@@ -248,7 +248,8 @@ def _period_is_boundary(
     if not core or core[-1] in _CLOSERS:
         return True  # the period follows a closing quote or bracket: not an abbreviation
     prev = toks[-2].lstrip(_OPENERS) if len(toks) > 1 else ""
-    first = lo == sent_start and len(toks) == 1
+    first_words = lo == sent_start
+    first = first_words and len(toks) == 1
 
     cls = None
     if prev:
@@ -265,13 +266,19 @@ def _period_is_boundary(
         if cls == _BEFORE_NUMBER:
             return kind != "digit"
         if cls == _UNIT:
-            if prev and _NUMERIC.fullmatch(prev):
+            opening_date = first_words and len(toks) <= 4 and _is_starter(toks[0], rules)
+            if prev and _NUMERIC.fullmatch(prev) and not opening_date:
                 return True
+            # "г. Москва", and a sentence that opens with a date: "В 2020 г. Минфин ..."
             return _is_starter(nxt, rules)
         return True  # _MAY_END
 
     is_digits = _DIGITS.fullmatch(core) is not None
-    single = len(core) == 1 and core.isalpha()
+    # An initial: one letter ("J."), or in Arabic one letter after the conjunction
+    # proclitic ("وج." = "and J."), since Arabic script has no capitals to tell names by.
+    single = (len(core) == 1 and core.isalpha()) or (
+        len(core) == 2 and core[0] in "وف" and "\u0621" <= core[1] <= "\u064a"
+    )
     roman = _ROMAN.fullmatch(core) is not None
     if first and ((is_digits and len(core) <= 3) or single or roman):
         return False  # a list marker such as "1." or "IV." opening the sentence
