@@ -503,6 +503,7 @@ class TranslationSession:
             )
         )
         self.glossary = glossary if glossary is not None else _load_glossary(self.settings)
+        self.glossary_fingerprint = _file_digest(self.settings.glossary)
         self._stages: dict[tuple[str, str], SegmentTranslator] = {}
 
     def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
@@ -539,7 +540,12 @@ class TranslationSession:
     def translate(self, res: DocResult, tgt: str) -> None:
         """Translate one document into ``tgt`` (fills ``res`` outputs, outcomes, stats)."""
         _translate_one(
-            res, self.stage(res.doc.lang or "und", tgt), tgt, self.settings, self.glossary
+            res,
+            self.stage(res.doc.lang or "und", tgt),
+            tgt,
+            self.settings,
+            self.glossary,
+            self.glossary_fingerprint,
         )
 
     def release(self, tgt: str | None = None) -> None:
@@ -596,25 +602,52 @@ def translate_documents(
 def _load_glossary(settings: TranslateSettings) -> Any:
     if not settings.glossary or settings.glossary_mode == "off":
         return None
-    from mtalign.glossary import load_glossary
+    from mtalign.glossary import load_glossaries
 
-    return load_glossary(settings.glossary)
+    return load_glossaries(settings.glossary.split(","))
+
+
+def _file_digest(paths: str | None) -> str:
+    """Content hash of the glossary file(s): a changed glossary invalidates enforced outputs."""
+    import hashlib
+
+    if not paths:
+        return ""
+    h = hashlib.sha256()
+    for p in paths.split(","):
+        try:
+            h.update(Path(p).read_bytes())
+        except OSError:
+            h.update(p.encode())
+    return h.hexdigest()[:24]
 
 
 def _translate_one(
-    res: DocResult, stage: SegmentTranslator, tgt: str, settings: TranslateSettings, glossary: Any
+    res: DocResult,
+    stage: SegmentTranslator,
+    tgt: str,
+    settings: TranslateSettings,
+    glossary: Any,
+    fingerprint: str = "",
 ) -> None:
     doc = res.doc
     segs = list(doc.segments())
+    src = doc.lang or "und"
     t0 = time.perf_counter()
     enabled = _progress_enabled(settings.progress)
+    stages: dict[int, str] = {}
+    enforce = glossary is not None and settings.glossary_mode == "enforce"
     with _progress(len(segs), f"{doc.id} -> {tgt}", enabled) as bar:
         if settings.unit == "paragraph":
             outcomes = _translate_paragraphs(doc, stage, bar)
+        elif enforce:
+            outcomes, stages = _translate_enforced(segs, stage, glossary, fingerprint, bar)
         else:
             outcomes = stage.translate_segments(
                 [s.text for s in segs], [s.id for s in segs], [s.protected for s in segs], bar
             )
+    if enforce and settings.unit == "paragraph":
+        outcomes = _post_edit_terms(glossary, segs, outcomes, src, tgt)
     stats = LangStats(
         segments=len(segs),
         passthrough=sum(o.passthrough for o in outcomes),
@@ -624,15 +657,26 @@ def _translate_one(
     stats.translated = stats.segments - stats.passthrough
     stats.cached = sum(o.cached for o in outcomes)
     if glossary is not None:
-        outcomes, report = _apply_glossary(
-            glossary, segs, outcomes, stage, doc.lang or "und", tgt, settings
-        )
-        res.glossary[tgt] = report
+        res.glossary[tgt] = _glossary_check(glossary, segs, outcomes, src, tgt, stages)
+        res.glossary[tgt]["mode"] = settings.glossary_mode
     stats.seconds = round(time.perf_counter() - t0, 3)
     res.stats[tgt] = stats
     res.outcomes[tgt] = outcomes
     texts = {s.id: o.text for s, o in zip(segs, outcomes, strict=True)}
     res.outputs[tgt] = _spaced(doc.with_texts(texts, lang=tgt), tgt)
+
+
+def _post_edit_terms(
+    glossary: Any, segs: Sequence[Any], outcomes: list[SegmentOutcome], src: str, tgt: str
+) -> list[SegmentOutcome]:
+    """Post-edit only (no model): used where the model's n-best/attention are not at hand."""
+    from mtalign.engines.base import Hypothesis, TranslationResult
+    from mtalign.glossary.enforce import enforce_batch
+
+    sources = [" ".join(s.text.split()) for s in segs]
+    results = [TranslationResult((Hypothesis(text=o.text, tokens=()),)) for o in outcomes]
+    fixed = enforce_batch(sources, results, None, DecodeOptions(), glossary, src, tgt)
+    return [replace(o, text=f.text) for o, f in zip(outcomes, fixed, strict=True)]
 
 
 def _translate_paragraphs(
@@ -664,19 +708,114 @@ def _translate_paragraphs(
     return outcomes
 
 
-def _apply_glossary(
+def _glossary_check(
     glossary: Any,
     segs: Sequence[Any],
     outcomes: list[SegmentOutcome],
-    stage: SegmentTranslator,
     src: str,
     tgt: str,
-    settings: TranslateSettings,
-) -> tuple[list[SegmentOutcome], dict[str, Any]]:
-    """Glossary check or enforcement over one document's translations (glossary issue)."""
-    from mtalign.glossary import run_glossary
+    stages: Mapping[int, str] | None = None,
+) -> dict[str, Any]:
+    """Every term occurrence of the document checked against the final translations."""
+    from mtalign.engines.base import Hypothesis, TranslationResult
+    from mtalign.glossary.enforce import enforce_batch, enforcement_report
 
-    return run_glossary(glossary, segs, outcomes, stage, src, tgt, settings)
+    sources = [" ".join(s.text.split()) for s in segs]
+    results = [TranslationResult((Hypothesis(text=o.text, tokens=()),)) for o in outcomes]
+    checked = enforce_batch(
+        sources, results, None, DecodeOptions(), glossary, src, tgt, mode="check"
+    )
+    if stages:
+        checked = [
+            replace(c, stage=stages[k]) if k in stages and c.stage != "none" else c
+            for k, c in enumerate(checked)
+        ]
+    report = enforcement_report(checked)
+    report["hits"] = [
+        {
+            "segment": segs[h.segment].id,
+            "term": h.term_id,
+            "source": h.source_form,
+            "expected": list(h.expected),
+            "found": h.found,
+            "status": h.status,
+            "stage": h.stage,
+        }
+        for c in checked
+        for h in c.hits
+    ]
+    return report
+
+
+def _translate_enforced(
+    segs: Sequence[Any],
+    stage: SegmentTranslator,
+    glossary: Any,
+    fingerprint: str,
+    bar: Any,
+) -> tuple[list[SegmentOutcome], dict[int, str]]:
+    """Enforce mode: segments with terms are decoded with n-best and attention, then
+    repaired (rerank -> prefix repair -> post-edit); the others go the normal way."""
+    from mtalign.glossary.enforce import enforce_batch
+
+    src, tgt, settings = stage.src_lang, stage.tgt_lang, stage.settings
+    matcher = glossary.matcher(src)
+    norm = [" ".join(s.text.split()) for s in segs]
+    limit = stage.max_input_tokens - 8
+    term_idx = [
+        k
+        for k, s in enumerate(segs)
+        if not s.protected and len(norm[k]) <= limit and matcher.find(norm[k])
+    ]
+    term_set = set(term_idx)
+    other_idx = [k for k in range(len(segs)) if k not in term_set]
+    outcomes: list[SegmentOutcome | None] = [None] * len(segs)
+    plain = stage.translate_segments(
+        [segs[k].text for k in other_idx],
+        [segs[k].id for k in other_idx],
+        [segs[k].protected for k in other_idx],
+        bar,
+    )
+    for k, o in zip(other_idx, plain, strict=True):
+        outcomes[k] = o
+    stages: dict[int, str] = {}
+    digest = settings_digest({"base": stage.digest, "glossary": fingerprint, "mode": "enforce"})
+    texts = [norm[k] for k in term_idx]
+    found = stage.memory.get_many(digest, texts)
+    todo = [t for t in dict.fromkeys(texts) if t not in found]
+    if bar is not None:
+        bar.update(len(texts) - len(todo))
+    base = settings.decode_options()
+    rich = replace(
+        base, num_hypotheses=min(base.beam_size, 4), return_attention=True, return_scores=True
+    )
+    done_stage: dict[str, str] = {}
+    if todo:
+        tr = stage.translator
+        lengths = tr.count_tokens(todo)
+        for batch in plan_batches(lengths, settings.batch_tokens):
+            part = [todo[i] for i in batch]
+            results = tr.translate(part, rich)
+            stage.model_calls += 1
+            enforced = enforce_batch(part, results, tr, rich, glossary, src, tgt, mode="enforce")
+            stage.memory.put_many(
+                digest, [(p, e.text) for p, e in zip(part, enforced, strict=True)]
+            )
+            for p, e in zip(part, enforced, strict=True):
+                found[p] = e.text
+                done_stage[p] = e.stage
+            if bar is not None:
+                bar.update(len(part))
+    for k in term_idx:
+        text = found[norm[k]]
+        flags = [
+            QualityFlag(segs[k].id, tgt, kind, detail)
+            for kind, detail in stage._gate(norm[k], text)
+        ]
+        cached = norm[k] not in done_stage
+        outcomes[k] = SegmentOutcome(text=text, flags=flags, cached=cached)
+        stages[k] = "cached" if cached else done_stage[norm[k]]
+    return [o for o in outcomes if o is not None], stages
 
 
 # --------------------------------------------------------------------------- files
@@ -810,27 +949,30 @@ def translate_files(
 
 
 def translate_texts(
-    texts: Sequence[str], src_lang: str, tgt_lang: str, settings: TranslateSettings | None = None
+    texts: Sequence[str],
+    src_lang: str,
+    tgt_lang: str,
+    settings: TranslateSettings | None = None,
+    factory: Callable[[PairEngine], Translator] | None = None,
 ) -> list[str]:
-    """Translate plain segments (no document structure): N strings in, N out.
+    """Translate plain segments (one segment each, no re-segmentation): N strings in, N out.
 
-    Used by evaluation suites and translation-based alignment.
+    Goes through the same stages as documents (memory, quality gate, glossary). Used by
+    evaluation suites and translation-based alignment.
     """
-    settings = check_settings(settings or TranslateSettings(targets=(tgt_lang,), src=src_lang))
+    from mtalign.types import Paragraph, Segment
+
     src, tgt = normalize_lang(src_lang), normalize_lang(tgt_lang)
-    pe = resolve_pairs([(src, tgt)], replace(settings, targets=(tgt,)))[(src, tgt)]
-    memory = TranslationMemory(settings.cache_path) if settings.cache else NullMemory()
-    stage = SegmentTranslator(
-        _load_factory(pe, settings),
-        src,
-        tgt,
-        settings,
-        memory,
-        _cache_key(pe, settings),
-        max(16, pe.model.max_positions - 2),
+    base = settings or TranslateSettings(targets=(tgt,), src=src)
+    settings = check_settings(replace(base, targets=(tgt,), src=src))
+    paras = tuple(
+        Paragraph(index=i, segments=(Segment(id=f"texts:{i}:0", text=t),))
+        if t.strip()
+        else Paragraph(index=i, kind="blank", raw=t)
+        for i, t in enumerate(texts)
     )
-    try:
-        return [o.text for o in stage.translate_segments(list(texts))]
-    finally:
-        stage.close()
-        memory.close()
+    res = DocResult(doc=Document(id="texts", paragraphs=paras, lang=src), guess=LangGuess(src, 1.0))
+    with TranslationSession(settings, factory=factory) as session:
+        session.translate(res, tgt)
+    outs = iter(o.text for o in res.outcomes[tgt])
+    return [next(outs) if t.strip() else t for t in texts]

@@ -20,8 +20,10 @@ from mtalign.errors import MtalignError
 _NON_STRING = re.compile(
     r"^[-+]?(\d[\d_]*\.?\d*([eE][-+]?\d+)?|\.\d+)$|,|^[\[({]|^(True|False|None)$"
 )
-#: Options that may be given several times or followed by several values.
-_MULTI = ("--model", "--hyp", "--ref", "--glossary-file")
+#: Options that may be repeated, one value each (``--model tr=A --model ru=B``).
+_REPEATABLE = ("--model", "--glossary")
+#: Options that take several values (``--hyp a.txt b.txt``) and may be repeated.
+_MULTI_VALUE = ("--hyp", "--ref")
 
 
 def _protect_values(argv: list[str]) -> list[str]:
@@ -44,24 +46,32 @@ def _protect_values(argv: list[str]) -> list[str]:
 
 
 def _merge_multi(argv: list[str]) -> list[str]:
-    """``--hyp a b --hyp c`` becomes ``--hyp a,b,c`` (Fire keeps only the last value)."""
+    """``--hyp a b --hyp c`` becomes ``--hyp a,b,c`` (Fire keeps only the last value).
+
+    Repeatable options (``--model``, ``--glossary``) take one value per occurrence, so a
+    positional input after them is not swallowed.
+    """
     out: list[str] = []
     merged: dict[str, int] = {}
     i = 0
     while i < len(argv):
         tok = argv[i]
-        if tok in _MULTI:
-            vals = []
+        flag, eq, inline = tok.partition("=")
+        if flag in _MULTI_VALUE or flag in _REPEATABLE:
+            vals = [inline] if eq else []
             i += 1
-            while i < len(argv) and not argv[i].startswith("-"):
-                vals.append(argv[i])
-                i += 1
-            if tok in merged:
-                out[merged[tok]] += "," + ",".join(vals)
+            if not eq:
+                while i < len(argv) and not argv[i].startswith("-"):
+                    vals.append(argv[i])
+                    i += 1
+                    if flag in _REPEATABLE:
+                        break
+            if flag in merged:
+                out[merged[flag]] += "," + ",".join(vals)
             else:
-                out.append(tok)
+                out.append(flag)
                 out.append(",".join(vals))
-                merged[tok] = len(out) - 1
+                merged[flag] = len(out) - 1
             continue
         out.append(tok)
         i += 1
@@ -140,6 +150,69 @@ class Mtalign:
             input_format=input_format,
             progress=progress,
         )
+
+    def evaluate(
+        self,
+        hyp: Any = None,
+        ref: Any = None,
+        lang: Any = None,
+        src: Any = None,
+        src_lang: Any = "en",
+        glossary: Any = None,
+        metrics: Any = "bleu,chrf,ter",
+        significance: Any = None,
+        report: Any = None,
+        format: Any = "json,md,html",
+        tokenize: Any = None,
+        seed: Any = 12345,
+        n_bootstrap: Any = 1000,
+        names: Any = None,
+        n_trials: Any = 10000,
+    ) -> None:
+        """Score system outputs against references (BLEU, chrF++, TER, terms, wrong language).
+
+        --hyp A.txt B.txt --ref REF.txt --lang tr [--src SRC.txt --glossary G.toml]
+        [--significance paired-bs|paired-ar] [--report DIR --format json,md,html]
+        """
+        from mtalign.cli.evaluate import evaluate_command
+
+        evaluate_command(
+            hyp=hyp,
+            ref=ref,
+            lang=lang,
+            src=src,
+            src_lang=src_lang,
+            glossary=glossary,
+            metrics=metrics,
+            significance=significance,
+            report=report,
+            format=format,
+            tokenize=tokenize,
+            seed=seed,
+            n_bootstrap=n_bootstrap,
+            names=names,
+            n_trials=n_trials,
+        )
+
+    def eval_suite(
+        self,
+        config: Any,
+        report: Any = None,
+        format: Any = None,
+        seed: Any = None,
+        n_bootstrap: Any = None,
+    ) -> None:
+        """Translate a test set with several configurations and compare them in one report."""
+        from mtalign.cli.evaluate import eval_suite_command
+
+        eval_suite_command(config, report=report, format=format, seed=seed, n_bootstrap=n_bootstrap)
+
+    @property
+    def glossary(self) -> Any:
+        """Check, fix, show, mine and build glossaries (mtalign glossary check|fix|show|cldr|mine)."""
+        from mtalign.cli.glossary import Glossary
+
+        return Glossary()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,9 +64,10 @@ def translate_command(
                 f"{stats.retried} retried, {flags} flags) in {stats.seconds:.1f}s"
             )
             gl = res.glossary.get(tgt)
-            if gl and "term_accuracy" in gl:
+            if gl and gl.get("term_accuracy") is not None:
                 line += f"; term accuracy {gl['term_accuracy']:.3f}"
-                if gl.get("consistency") is not None:
-                    line += f", consistency {gl['consistency']:.3f}"
+                score = (gl.get("consistency") or {}).get("score")
+                if score is not None:
+                    line += f", consistency {score:.3f}"
             print(line)
         print(f"{res.doc.id}: wrote {', '.join(res.files.values())}", file=sys.stderr)

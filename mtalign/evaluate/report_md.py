@@ -1,0 +1,120 @@
+"""``report.md``: the evaluation as Markdown tables (for pull requests and notes)."""
+
+from __future__ import annotations
+
+from mtalign.evaluate.report_json import Report, tool_versions
+from mtalign.evaluate.runner import Evaluation
+from mtalign.evaluate.textfmt import fmt_frac, fmt_p, fmt_rate, fmt_score
+
+#: Worst segments listed per system.
+WORST = 5
+
+
+def _cell(text: object) -> str:
+    """Text safe inside a Markdown table cell (pipes escaped, one line)."""
+    s = " ".join(str(text).split())
+    return s.replace("\\", "\\\\").replace("|", "\\|") or " "
+
+
+def _evaluation_md(ev: Evaluation, worst: int) -> list[str]:
+    sig = ev.significance
+    out = [f"## {ev.title or 'Target'}: {ev.lang}", ""]
+    refs = ", ".join(f"`{r}`" for r in ev.refs)
+    out.append(f"References: {refs}" + (f"; source: `{ev.src}` ({ev.src_lang})" if ev.src else ""))
+    if sig.method:
+        out.append(
+            f"Significance: {sig.method}, {sig.n_samples} samples, seed {sig.seed}; baseline "
+            f"**{sig.baseline}**; * marks p < {sig.alpha}."
+        )
+    elif sig.n_bootstrap:
+        out.append(
+            f"95% confidence intervals from {sig.n_bootstrap} bootstrap resamples (seed {sig.seed})."
+        )
+    out.append("")
+    for w in ev.warnings:
+        out.append(f"> Warning: {w}")
+    if ev.warnings:
+        out.append("")
+    names = [ev.systems[0].scores[k].name for k in ev.metrics]
+    head = ["System", *names, "wrong language", "flagged"]
+    has_terms = any(s.terms for s in ev.systems)
+    if has_terms:
+        head += ["term accuracy", "term consistency"]
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
+    for i, s in enumerate(ev.systems):
+        name = f"{s.name} (baseline)" if i == 0 and len(ev.systems) > 1 else s.name
+        cells = [_cell(name)]
+        for k in ev.metrics:
+            p = fmt_p(s.scores[k])
+            cells.append(fmt_score(s.scores[k]) + (f" ({p})" if p else ""))
+        agg = s.aggregates
+        cells += [fmt_rate(agg.wrong_lang, agg.judged), fmt_rate(agg.flagged, agg.segments)]
+        if has_terms:
+            cells += [
+                fmt_frac(s.terms.accuracy if s.terms else None),
+                fmt_frac(s.terms.consistency if s.terms else None),
+            ]
+        out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+    for s in ev.systems:
+        if s.alignment:
+            a = s.alignment
+            kinds = ", ".join(f"{k}: {v}" for k, v in a["bead_kinds"].items())
+            out.append(
+                f"Alignment of {s.name}: {a['hyp_segments']} hypothesis vs {a['ref_segments']} "
+                f"reference lines, {a['method']}, beads {kinds}; scored on {a['units']} units."
+            )
+    out += ["", "### Quality flags", ""]
+    for s in ev.systems:
+        counts = s.aggregates.flag_counts
+        text = ", ".join(f"{k}: {v}" for k, v in counts.items()) or "none"
+        out.append(f"- {_cell(s.name)}: {text}")
+    out.append("")
+    if worst:
+        out += [f"### Lowest sentence chrF++ (up to {worst} per system)", ""]
+        for s in ev.systems:
+            out += [f"**{_cell(s.name)}**", "", "| # | chrF++ | hypothesis | reference | flags |"]
+            out.append("|---:|---:|---|---|---|")
+            for seg in sorted(s.segments, key=lambda x: (x.chrf, x.index))[:worst]:
+                out.append(
+                    f"| {seg.index + 1} | {seg.chrf:.1f} | {_cell(seg.hyp)} | "
+                    f"{_cell(seg.refs[0] if seg.refs else '')} | {_cell(', '.join(seg.flags))} |"
+                )
+            out.append("")
+    misses = [
+        (s.name, o)
+        for s in ev.systems
+        if s.terms
+        for o in s.terms.occurrences
+        if o.status in ("missing", "variant")
+    ]
+    if misses:
+        out += ["### Glossary misses", "", "| system | # | term | expected | found | status |"]
+        out.append("|---|---:|---|---|---|---|")
+        for name, o in misses:
+            out.append(
+                f"| {_cell(name)} | {o.segment + 1} | {_cell(o.source_form or o.term)} | "
+                f"{_cell(' / '.join(o.expected))} | {_cell(o.found or '-')} | {o.status} |"
+            )
+        out.append("")
+    out += ["### Signatures", ""]
+    for k in ev.metrics:
+        s0 = ev.systems[0].scores[k]
+        out.append(f"- {s0.name}: `{s0.signature}`")
+    out.append("")
+    return out
+
+
+def render_md(report: Report, worst: int = WORST) -> str:
+    """``report.md`` text."""
+    tools = tool_versions()
+    lines = [f"# {report.title}", ""]
+    lines.append(
+        f"mtalign {tools['mtalign']}, sacrebleu {tools['sacrebleu']}, langdetect "
+        f"{tools['langdetect']}."
+    )
+    lines.append("")
+    for ev in report.evaluations:
+        lines += _evaluation_md(ev, worst)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,261 @@
+"""Evaluate one or more systems against references: scores, tests, segments, terms."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mtalign.errors import InputError
+from mtalign.evaluate.alignment import (
+    Aligner,
+    SystemAlignment,
+    align_system,
+    common_units,
+    default_aligner,
+    hyp_lines_per_unit,
+    join_lines,
+    require_same_length,
+)
+from mtalign.evaluate.inputs import display_name, read_lines
+from mtalign.evaluate.metrics import bleu_tokenizer, parse_metrics
+from mtalign.evaluate.segments import Aggregates, SegmentStat, aggregate, segment_stats
+from mtalign.evaluate.significance import (
+    DEFAULT_AR_TRIALS,
+    SignificanceInfo,
+    parse_method,
+    score_systems,
+)
+from mtalign.evaluate.terms import TermChecker, TermReport, glossary_checker
+from mtalign.langid import normalize_lang
+from mtalign.types import Score
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SystemResult:
+    """Scores, per-segment statistics and aggregates of one system."""
+
+    name: str
+    path: str | None
+    scores: dict[str, Score]
+    segments: tuple[SegmentStat, ...]
+    aggregates: Aggregates
+    terms: TermReport | None = None
+    alignment: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """All systems evaluated on one test set in one target language."""
+
+    lang: str
+    src_lang: str
+    metrics: tuple[str, ...]
+    bleu_tokenizer: str
+    significance: SignificanceInfo
+    systems: tuple[SystemResult, ...]
+    refs: tuple[str, ...] = ()
+    src: str | None = None
+    glossary: str | None = None
+    warnings: tuple[str, ...] = ()
+    title: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def baseline(self) -> SystemResult:
+        return self.systems[0]
+
+
+def unique_names(paths: Sequence[str], names: Sequence[str] | None = None) -> list[str]:
+    """System names: the given ones, else file names (full paths where two would clash)."""
+    if names:
+        if len(names) != len(paths):
+            raise InputError(
+                f"--names: {len(names)} names for {len(paths)} --hyp files; give one per file"
+            )
+        out = [str(n) for n in names]
+    else:
+        out = [display_name(p) for p in paths]
+        if len(set(out)) != len(out):
+            out = [str(p) for p in paths]
+    if len(set(out)) != len(out):
+        raise InputError(f"system names must differ, got {', '.join(out)}; pass --names")
+    return out
+
+
+def evaluate_texts(
+    systems: Sequence[tuple[str, Sequence[str]]],
+    refs: Sequence[Sequence[str]],
+    lang: str,
+    srcs: Sequence[str] | None = None,
+    src_lang: str = "en",
+    metrics: str | Sequence[str] | None = "bleu,chrf,ter",
+    significance: str | None = None,
+    tokenize: str | None = None,
+    seed: int = 12345,
+    n_bootstrap: int = 1000,
+    n_trials: int = DEFAULT_AR_TRIALS,
+    terms: TermChecker | None = None,
+    aligner: Aligner | None | bool = True,
+    ref_names: Sequence[str] = (),
+    src_name: str | None = None,
+    sys_paths: Sequence[str | None] = (),
+    glossary_name: str | None = None,
+    title: str = "",
+) -> Evaluation:
+    """Evaluate line lists. ``systems`` are ``(name, lines)``; the first is the baseline.
+
+    ``refs`` holds one list of lines per reference set (all the same length, and the
+    same as ``srcs``). A system with another line count is aligned to the first reference
+    with ``aligner`` (True: mtalign.align when installed; None/False: never) and a warning
+    is recorded; without an aligner that is an :class:`InputError` naming both counts.
+    ``terms`` checks glossary terms over ``(srcs, hyps)`` per system.
+    """
+    lang = normalize_lang(lang)
+    src_lang = normalize_lang(src_lang)
+    keys = tuple(parse_metrics(metrics))
+    method = parse_method(significance)
+    tok = bleu_tokenizer(lang, tokenize)
+    if not systems:
+        raise InputError("no hypothesis given; pass --hyp FILE (several for a comparison)")
+    if not refs:
+        raise InputError("no reference given; pass --ref FILE (one line per segment)")
+    ref_names = list(ref_names) or [f"ref{i + 1}" for i in range(len(refs))]
+    sys_paths = list(sys_paths) or [None] * len(systems)
+    n_ref = len(refs[0])
+    for name, r in zip(ref_names[1:], refs[1:], strict=False):
+        if len(r) != n_ref:
+            raise InputError(
+                f"references differ in length: {ref_names[0]} has {n_ref} lines, {name} has "
+                f"{len(r)}; references must be line-aligned with each other"
+            )
+    if srcs is not None and len(srcs) != n_ref:
+        raise InputError(
+            f"source {src_name or 'src'} has {len(srcs)} lines but reference {ref_names[0]} has "
+            f"{n_ref}; the source must be line-aligned with the references"
+        )
+    if terms is not None and srcs is None:
+        raise InputError("--glossary needs --src: terms are looked up in the source text")
+    if all(not line.strip() for r in refs for line in r):
+        raise InputError(f"reference {ref_names[0]} has no text")
+
+    warnings: list[str] = []
+    align_fn = default_aligner() if aligner is True else (aligner or None)
+    alignments: list[SystemAlignment | None] = []
+    for (name, hyps), path in zip(systems, sys_paths, strict=True):
+        if len(hyps) == n_ref:
+            alignments.append(None)
+            continue
+        if align_fn is None:
+            require_same_length(len(hyps), n_ref, path or name, ref_names[0])
+        al = align_system(hyps, refs[0], lang, align_fn)
+        alignments.append(al)
+        msg = (
+            f"{name}: {len(hyps)} hypothesis lines vs {n_ref} reference lines; aligned with "
+            f"{al.method} ({', '.join(f'{k}: {v}' for k, v in al.kinds.items())})"
+        )
+        log.warning(msg)
+        warnings.append(msg)
+
+    units = common_units(n_ref, alignments) if any(alignments) else [(i,) for i in range(n_ref)]
+    ref_units = [[join_lines(r, u, lang) for u in units] for r in refs]
+    src_units = [join_lines(srcs, u, src_lang) for u in units] if srcs is not None else None
+    sys_units: list[tuple[str, list[str]]] = []
+    sys_lines: list[list[tuple[int, ...]]] = []
+    for (name, hyps), al in zip(systems, alignments, strict=True):
+        groups = hyp_lines_per_unit(units, len(hyps), al)
+        sys_lines.append(groups)
+        sys_units.append((name, [join_lines(hyps, g, lang) for g in groups]))
+    if all(not h.strip() for _, hs in sys_units for h in hs):
+        raise InputError("every hypothesis is empty; check the --hyp files")
+
+    scores, info = score_systems(
+        sys_units, ref_units, keys, lang, tok, method, n_bootstrap, n_trials, seed
+    )
+    results: list[SystemResult] = []
+    for i, (name, hyps) in enumerate(sys_units):
+        report = terms(src_units, hyps) if terms is not None and src_units is not None else None
+        stats = segment_stats(
+            hyps,
+            ref_units,
+            lang,
+            src_units,
+            report.occurrences if report else (),
+            hyp_lines=sys_lines[i],
+            ref_lines=units,
+        )
+        al = alignments[i]
+        results.append(
+            SystemResult(
+                name=name,
+                path=sys_paths[i],
+                scores=scores[i],
+                segments=tuple(stats),
+                aggregates=aggregate(stats),
+                terms=report,
+                alignment=al.as_dict(len(units)) if al else None,
+            )
+        )
+    return Evaluation(
+        lang=lang,
+        src_lang=src_lang,
+        metrics=keys,
+        bleu_tokenizer=tok,
+        significance=info,
+        systems=tuple(results),
+        refs=tuple(ref_names),
+        src=src_name,
+        glossary=glossary_name,
+        warnings=tuple(warnings),
+        title=title,
+    )
+
+
+def evaluate_files(
+    hyp: Sequence[str | os.PathLike[str]],
+    ref: Sequence[str | os.PathLike[str]],
+    lang: str,
+    src: str | os.PathLike[str] | None = None,
+    src_lang: str = "en",
+    glossary: str | os.PathLike[str] | None = None,
+    names: Sequence[str] | None = None,
+    **options: Any,
+) -> Evaluation:
+    """Read hypothesis, reference and source files and :func:`evaluate_texts` them."""
+    hyp_paths = [str(p) for p in hyp]
+    ref_paths = [str(p) for p in ref]
+    if not hyp_paths:
+        raise InputError("no hypothesis given; pass --hyp FILE (several for a comparison)")
+    if not ref_paths:
+        raise InputError("no reference given; pass --ref FILE (one line per segment)")
+    lang = normalize_lang(lang)
+    src_lang = normalize_lang(src_lang)
+    # Validate cheap options before reading files, so a typo fails fast.
+    parse_metrics(options.get("metrics", "bleu,chrf,ter"))
+    parse_method(options.get("significance"))
+    refs = [read_lines(p, "reference") for p in ref_paths]
+    srcs = read_lines(src, "source") if src is not None else None
+    sys_names = unique_names(hyp_paths, names)
+    systems = [(n, read_lines(p, "hypothesis")) for n, p in zip(sys_names, hyp_paths, strict=True)]
+    checker = None
+    if glossary is not None:
+        if src is None:
+            raise InputError("--glossary needs --src: terms are looked up in the source text")
+        checker = glossary_checker(glossary, src_lang, lang)
+    return evaluate_texts(
+        systems,
+        refs,
+        lang,
+        srcs=srcs,
+        src_lang=src_lang,
+        terms=checker,
+        ref_names=ref_paths,
+        src_name=str(src) if src is not None else None,
+        sys_paths=hyp_paths,
+        glossary_name=str(glossary) if glossary is not None else None,
+        **options,
+    )
