@@ -271,8 +271,10 @@ def arabic_retrieval(data, limit: int):
         sims = en @ ar.T
         p1 = float(np.mean(sims.argmax(axis=1) == np.arange(len(en))))
         p1r = float(np.mean(sims.argmax(axis=0) == np.arange(len(en))))
-        print(f"en->ar verse retrieval P@1 over {limit} verses, Arabic {label}: "
-              f"{p1:.3f} (ar->en {p1r:.3f})")
+        print(
+            f"en->ar verse retrieval P@1 over {limit} verses, Arabic {label}: "
+            f"{p1:.3f} (ar->en {p1r:.3f})"
+        )
 
 
 def main() -> None:
@@ -293,8 +295,10 @@ def main() -> None:
     args = ap.parse_args()
     if args.quick:
         args.max_windows, args.book, args.synthetic, args.retrieval = 5, False, 0, 0
-    print(f"join {args.join:.0%}, drop {args.drop:.0%}, window {args.window}, seed {args.seed}, "
-          f"bead types {bead_types(3)}")
+    print(
+        f"join {args.join:.0%}, drop {args.drop:.0%}, window {args.window}, seed {args.seed}, "
+        f"bead types {bead_types(3)}"
+    )
     if not args.synthetic_only:
         data = load_quran()
         if args.retrieval:

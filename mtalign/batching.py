@@ -38,9 +38,7 @@ def plan_batches(lengths: Sequence[int], max_tokens: int, max_size: int = 64) ->
     return batches
 
 
-def split_long(
-    text: str, count: Callable[[list[str]], list[int]], limit: int
-) -> list[str]:
+def split_long(text: str, count: Callable[[list[str]], list[int]], limit: int) -> list[str]:
     """Pieces of ``text`` each within ``limit`` tokens; joined with spaces they give the text back.
 
     ``count`` returns token counts for a list of strings (the engine's tokenizer).

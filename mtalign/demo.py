@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from mtalign.errors import MtalignError, ModelError
+from mtalign.errors import ModelError, MtalignError
 
 TARGETS = ("tr", "ru", "ar")
 
@@ -41,8 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"demo: {exc}")
         return 2
     segs = list(doc.segments())
-    _say(f"language: {guess}  paragraphs: {sum(1 for p in doc.paragraphs if p.segments)}  "
-         f"sentences: {len(segs)}")
+    _say(
+        f"language: {guess}  paragraphs: {sum(1 for p in doc.paragraphs if p.segments)}  "
+        f"sentences: {len(segs)}"
+    )
     for s in segs[:4]:
         _say(f"  {s.id}\t{s.text}")
     _say("  ...")
@@ -67,8 +69,17 @@ def main(argv: list[str] | None = None) -> int:
                 build_marian(path, "en", t, preset="tiny", seed=0)
             model_args += ["--model", f"{t}={path}"]
 
-    cmd = ["translate", str(article), "--to", ",".join(TARGETS), "--src", "en", "--out", str(out),
-           *model_args]
+    cmd = [
+        "translate",
+        str(article),
+        "--to",
+        ",".join(TARGETS),
+        "--src",
+        "en",
+        "--out",
+        str(out),
+        *model_args,
+    ]
     if glossary.exists():
         cmd += ["--glossary", str(glossary), "--glossary-mode", "enforce"]
     _say(f"\n== mtalign {' '.join(cmd)}")

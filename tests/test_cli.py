@@ -108,7 +108,10 @@ def test_unknown_command_exits_2():
 def test_stdin_input():
     p = _run("segment", "-", "--lang", "en", stdin="First sentence here. Second one follows.\n")
     assert p.returncode == 0
-    assert p.stdout.splitlines() == ["stdin:0:0\tFirst sentence here.", "stdin:0:1\tSecond one follows."]
+    assert p.stdout.splitlines() == [
+        "stdin:0:0\tFirst sentence here.",
+        "stdin:0:1\tSecond one follows.",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -125,8 +128,27 @@ def test_values_reach_commands_as_strings(argv, expected):
 
 
 def test_repeated_options_are_merged():
-    argv = ["evaluate", "--hyp", "a.txt", "b.txt", "--ref", "r.txt", "--hyp", "c.txt", "--lang", "tr"]
-    assert _merge_multi(argv) == ["evaluate", "--hyp", "a.txt,b.txt,c.txt", "--ref", "r.txt", "--lang", "tr"]
+    argv = [
+        "evaluate",
+        "--hyp",
+        "a.txt",
+        "b.txt",
+        "--ref",
+        "r.txt",
+        "--hyp",
+        "c.txt",
+        "--lang",
+        "tr",
+    ]
+    assert _merge_multi(argv) == [
+        "evaluate",
+        "--hyp",
+        "a.txt,b.txt,c.txt",
+        "--ref",
+        "r.txt",
+        "--lang",
+        "tr",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -152,8 +152,9 @@ def test_interrupt_keeps_cache_and_finished_languages(tmp_path):
     assert (out / "a.tr.txt").exists() and not (out / "a.ru.txt").exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left
     fakes2: dict = {}
-    (res,), fakes2, _ = _run(tmp_path, text=text, targets=("tr", "ru"), fakes=fakes2,
-                             batch_tokens=256)
+    (res,), fakes2, _ = _run(
+        tmp_path, text=text, targets=("tr", "ru"), fakes=fakes2, batch_tokens=256
+    )
     assert "tr" not in fakes2  # finished language fully cached
     sent = sum(len(c) for c in fakes2["ru"].calls)
     assert sent < 300  # the batches done before the interrupt were not redone
@@ -184,24 +185,30 @@ def test_bad_settings(tmp_path, settings, message):
     s = TranslateSettings(src="en", **settings)
     with pytest.raises((InputError, LanguageError), match=message):
         docs = load_inputs([str(path)], s)
-        translate_documents(docs, s, None, engines=_engines(["en"]),
-                            factory=lambda pe: FakeTranslator())
+        translate_documents(
+            docs, s, None, engines=_engines(["en"]), factory=lambda pe: FakeTranslator()
+        )
 
 
 def test_two_inputs_with_the_same_name_are_refused(tmp_path):
     (tmp_path / "x").mkdir()
     (tmp_path / "y").mkdir()
     for d in ("x", "y"):
-        (tmp_path / d / "a.txt").write_text("Some English text about the meeting.", encoding="utf-8")
+        (tmp_path / d / "a.txt").write_text(
+            "Some English text about the meeting.", encoding="utf-8"
+        )
     with pytest.raises(InputError, match="same output names"):
-        load_inputs([str(tmp_path / "x/a.txt"), str(tmp_path / "y/a.txt")],
-                    TranslateSettings(targets=("tr",), src="en"))
+        load_inputs(
+            [str(tmp_path / "x/a.txt"), str(tmp_path / "y/a.txt")],
+            TranslateSettings(targets=("tr",), src="en"),
+        )
 
 
 def test_declared_language_is_checked(tmp_path):
     path = tmp_path / "tr.txt"
-    path.write_text("Türkiye Cumhurbaşkanı Erdoğan, Rusya lideri Putin ile telefonda görüştü.",
-                    encoding="utf-8")
+    path.write_text(
+        "Türkiye Cumhurbaşkanı Erdoğan, Rusya lideri Putin ile telefonda görüştü.", encoding="utf-8"
+    )
     with pytest.raises(LanguageError, match="looks like 'tr'"):
         load_inputs([str(path)], TranslateSettings(targets=("ru",), src="en"))
     docs = load_inputs([str(path)], TranslateSettings(targets=("ru",), src="en", force=True))

@@ -108,7 +108,9 @@ class VectorFeature:
         return float(s @ t) / den if den > 0 else 0.0
 
     def downsample(self, k: int) -> VectorFeature:
-        return VectorFeature(_pool_vecs(self.src, k), _pool_vecs(self.tgt, k), self.weight, self.name)
+        return VectorFeature(
+            _pool_vecs(self.src, k), _pool_vecs(self.tgt, k), self.weight, self.name
+        )
 
 
 def _pool_vecs(x: np.ndarray, k: int) -> np.ndarray:

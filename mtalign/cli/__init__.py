@@ -120,6 +120,7 @@ class Mtalign:
         force: Any = False,
         input_format: Any = None,
         progress: Any = None,
+        threads: Any = 0,
     ) -> None:
         """Translate articles into one or more languages (--to tr,ru,ar) with MarianMT models.
 
@@ -149,6 +150,7 @@ class Mtalign:
             force=force,
             input_format=input_format,
             progress=progress,
+            threads=threads,
         )
 
     def evaluate(
@@ -206,6 +208,66 @@ class Mtalign:
         from mtalign.cli.evaluate import eval_suite_command
 
         eval_suite_command(config, report=report, format=format, seed=seed, n_bootstrap=n_bootstrap)
+
+    def align(
+        self,
+        *paths: Any,
+        src_lang: Any = None,
+        tgt_lang: Any = None,
+        langs: Any = None,
+        method: Any = "auto",
+        out: Any = "-",
+        format: Any = "tsv",
+        max_bead: Any = 3,
+        presegmented: Any = False,
+        force: Any = False,
+        model: Any = None,
+        engine: Any = "auto",
+    ) -> None:
+        """Sentence-align SRC with one or more translations into beads (TSV, JSONL, TMX, vecalign).
+
+        mtalign align en.txt tr.txt --src-lang en --tgt-lang tr [--method auto|length|embedding|
+        translation] [--format tsv|jsonl|tmx|vecalign] [--out FILE]; n-way: --langs en,tr,ru.
+        --method translation needs a model: --model tr=DIR_OR_ID.
+        """
+        from mtalign.cli.align import align_command
+
+        align_command(
+            *paths,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+            langs=langs,
+            method=method,
+            out=out,
+            format=format,
+            max_bead=max_bead,
+            presegmented=presegmented,
+            force=force,
+            model=model,
+            engine=engine,
+        )
+
+    def batch(
+        self,
+        config: Any,
+        resume: Any = False,
+        runner: Any = None,
+        workers: Any = None,
+        ray_address: Any = None,
+    ) -> None:
+        """Run a glossary-enforced batch job from a TOML config (resumable; --runner local|ray)."""
+        from mtalign.cli.batch import batch_command
+
+        batch_command(
+            config, resume=resume, runner=runner, workers=workers, ray_address=ray_address
+        )
+
+    @property
+    def models(self) -> Any:
+        """List, download and convert translation models (mtalign models list|pull|convert)."""
+        from mtalign.cli.models import Models
+
+        return Models()
 
     @property
     def glossary(self) -> Any:

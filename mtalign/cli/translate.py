@@ -28,6 +28,7 @@ def translate_command(
     force: Any = False,
     input_format: Any = None,
     progress: Any = None,
+    threads: Any = 0,
 ) -> None:
     """Translate files into each --to language and write outputs, aligned JSONL and a report."""
     paths = as_paths(inputs, "input")
@@ -50,6 +51,7 @@ def translate_command(
         force=as_bool(force, "force"),
         input_format=as_str(input_format, "input-format"),
         progress=None if progress is None else as_bool(progress, "progress"),
+        threads=as_int(threads, "threads", minimum=0),
     )
     out_dir = as_str(out, "out") or "out"
     results = translate_files(paths, settings, out_dir)

@@ -89,9 +89,7 @@ def parse_document(
         "newline": decoded.newline,
         "final_newline": decoded.final_newline,
     }
-    return Document(
-        id=doc_id, paragraphs=paras, lang=lang, format=fmt, source=source, meta=meta
-    )
+    return Document(id=doc_id, paragraphs=paras, lang=lang, format=fmt, source=source, meta=meta)
 
 
 def read_document(

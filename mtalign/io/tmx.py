@@ -49,7 +49,7 @@ def render_tmx(units: Sequence[TmxUnit], srclang: str, adminlang: str = "en") ->
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         '<tmx version="1.4">\n',
-        f"  <header creationtool=\"mtalign\" creationtoolversion={_attr(__version__)} "
+        f'  <header creationtool="mtalign" creationtoolversion={_attr(__version__)} '
         f'datatype="plaintext" segtype="sentence" adminlang={_attr(adminlang)} '
         f'srclang={_attr(srclang)} o-tmf="mtalign"/>\n',
         "  <body>\n",

@@ -1,0 +1,278 @@
+"""Finding a job's documents, naming their outputs safely, and loading them.
+
+Scanning is cheap (paths, JSONL lines, content digests) and happens on the driver; loading
+(decode, language check, segmentation) happens where the document is translated. A bad
+document never stops the scan: it carries its reason and is recorded as failed.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from mtalign.batch.config import JobConfig
+from mtalign.document import document_text, segment_document
+from mtalign.errors import InputError
+from mtalign.io import decode, detect_format, parse_document, read_bytes
+from mtalign.langid import LangGuess, check_language, detect, normalize_lang
+from mtalign.types import Document
+
+#: Longest output base name in UTF-8 bytes; suffixes (.aligned.jsonl, temp names) fit in 255.
+MAX_NAME_BYTES = 96
+_UNSAFE = re.compile(r'[/\\:*?"<>|\s]+')
+_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(10)] + [f"lpt{i}" for i in range(10)]
+)
+_EXTS = (".txt", ".text", ".md", ".markdown", ".jsonl", ".ndjson")
+
+
+@dataclass(frozen=True)
+class InputItem:
+    """One document of the job as found by the scan (not yet read or checked)."""
+
+    id: str
+    source: str
+    path: str
+    line: int | None = None
+    fmt: str = "txt"
+    digest: str = ""
+    text: str | None = None
+    error: str | None = None
+
+
+def short_hash(text: str, n: int = 8) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:n]
+
+
+def safe_name(doc_id: str) -> str:
+    """A file-name stem for ``doc_id`` that cannot leave the output folder.
+
+    Separators, control characters, whitespace and Windows-forbidden characters become
+    ``_``; leading/trailing dots go (no ``..``, no hidden or temp-looking files); reserved
+    device names get a ``_`` prefix; long ids are cut. Whenever the id had to change, a
+    short hash of the original id is appended, so two different ids never share a name.
+    """
+    text = unicodedata.normalize("NFC", doc_id)
+    text = "".join("_" if unicodedata.category(c).startswith("C") else c for c in text)
+    text = _UNSAFE.sub("_", text)
+    text = re.sub(r"_+", "_", text).strip("._ -")
+    if not text:
+        text = "doc"
+    if text.split(".")[0].lower() in _RESERVED:
+        text = "_" + text
+    cut = text.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip("._ -")
+    if cut != doc_id:
+        cut = f"{cut or 'doc'}-{short_hash(doc_id)}"
+    return cut
+
+
+def _glob_base(pattern: str) -> str:
+    """The folder part of a glob before its first wildcard."""
+    parts = Path(pattern).parts
+    keep = []
+    for part in parts:
+        if glob.has_magic(part):
+            break
+        keep.append(part)
+    base = os.path.join(*keep) if keep else "."
+    return base if glob.has_magic(pattern) else os.path.dirname(base) or "."
+
+
+def _strip_ext(rel: str) -> str:
+    low = rel.lower()
+    for ext in _EXTS:
+        if low.endswith(ext) and len(rel) > len(ext):
+            return rel[: -len(ext)]
+    return rel
+
+
+def _file_items(cfg: JobConfig) -> list[InputItem]:
+    out_dir = os.path.realpath(cfg.output_dir)
+    paths: list[str] = []
+    for pattern in cfg.files:
+        found = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+        paths.extend(
+            p
+            for p in found
+            if not os.path.realpath(p).startswith(out_dir + os.sep)  # never our own outputs
+        )
+    paths = list(dict.fromkeys(os.path.normpath(p) for p in paths))
+    if not paths:
+        return []
+    bases = [os.path.realpath(_glob_base(p)) for p in cfg.files]
+    root = os.path.commonpath(bases) if bases else "."
+    items = []
+    fmt_opt = None if cfg.doc_format == "auto" else cfg.doc_format
+    for p in paths:
+        rel = os.path.relpath(os.path.realpath(p), root).replace(os.sep, "/")
+        doc_id = _strip_ext(rel)
+        try:
+            fmt = detect_format(p, fmt_opt)
+            size = os.path.getsize(p)
+            if size > cfg.max_bytes:
+                items.append(
+                    InputItem(
+                        doc_id,
+                        p,
+                        p,
+                        fmt=fmt,
+                        digest=f"size:{size}",
+                        error=_too_big(p, size, cfg.max_bytes),
+                    )
+                )
+                continue
+            data = Path(p).read_bytes()
+        except OSError as exc:
+            items.append(InputItem(doc_id, p, p, error=f"{p}: cannot be read ({exc.strerror})"))
+            continue
+        items.append(InputItem(doc_id, p, p, fmt=fmt, digest=hashlib.sha256(data).hexdigest()))
+    return items
+
+
+def _too_big(name: str, size: int, limit: int) -> str:
+    return (
+        f"{name}: {size} bytes is over the job's limit of {limit} bytes; "
+        "split the document or raise [inputs] max_bytes"
+    )
+
+
+def _jsonl_items(cfg: JobConfig, path: str) -> list[InputItem]:
+    stem = Path(path).stem
+    data = read_bytes(path)
+    items = []
+    for n, raw in enumerate(data.split(b"\n"), start=1):
+        raw = raw.rstrip(b"\r")
+        if not raw.strip():
+            continue
+        where = f"{path}:{n}"
+        digest = hashlib.sha256(raw).hexdigest()
+        error = None
+        try:
+            line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            # Still parse it (lossily) to learn the record's id for the failure report.
+            line = raw.decode("utf-8", "replace")
+            error = (
+                f"{where}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                "convert the file with `iconv -f latin1 -t utf-8`"
+            )
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            items.append(
+                InputItem(
+                    f"{stem}:{n}",
+                    where,
+                    path,
+                    n,
+                    digest=digest,
+                    error=f"{where}: not valid JSON ({exc.msg}); "
+                    'each line must be {"id": ..., "text": ...}',
+                )
+            )
+            continue
+        if not isinstance(rec, dict) or "id" not in rec or isinstance(rec["id"], (dict, list)):
+            items.append(
+                InputItem(
+                    f"{stem}:{n}",
+                    where,
+                    path,
+                    n,
+                    digest=digest,
+                    error=f'{where}: the record has no usable "id"; '
+                    'add "id": "unique-name" to the record',
+                )
+            )
+            continue
+        doc_id = str(rec["id"])
+        text = rec.get("text")
+        if error is None and not isinstance(text, str):
+            error = f'{where}: the record has no "text" string; add "text": "..."'
+        size = len(raw)
+        if error is None and size > cfg.max_bytes:
+            error = _too_big(where, size, cfg.max_bytes)
+        items.append(
+            InputItem(
+                doc_id,
+                where,
+                path,
+                n,
+                fmt=cfg.record_format,
+                digest=digest,
+                text=text if error is None else None,
+                error=error,
+            )
+        )
+    return items
+
+
+def scan_inputs(cfg: JobConfig) -> list[InputItem]:
+    """Every document of the job, in a stable order; duplicates of an id carry an error."""
+    items = _file_items(cfg)
+    for path in cfg.jsonl:
+        items.extend(_jsonl_items(cfg, path))
+    if not items:
+        raise InputError(
+            f"{cfg.path}: [inputs] matched no documents ({', '.join(cfg.files + cfg.jsonl)}); "
+            "fix the globs (relative paths start at the config's folder)"
+        )
+    seen: dict[str, str] = {}
+    out = []
+    for it in items:
+        if it.id in seen:
+            # The duplicate is its own document in the state, under a derived key.
+            key = f"{it.id}#{short_hash(it.source)}"
+            out.append(
+                InputItem(
+                    key,
+                    it.source,
+                    it.path,
+                    it.line,
+                    it.fmt,
+                    it.digest,
+                    error=f"{it.source}: duplicate id {it.id!r} (first at "
+                    f"{seen[it.id]}); give every document its own id",
+                )
+            )
+            continue
+        seen[it.id] = it.source
+        out.append(it)
+    return out
+
+
+def load_item(item: InputItem, name: str, cfg: JobConfig) -> tuple[Document, LangGuess]:
+    """Read, check and segment one document; a bad one raises an MtalignError with the reason.
+
+    ``name`` (the sanitised output name) becomes the document id, so output file names and
+    segment ids agree.
+    """
+    if item.error:
+        raise InputError(item.error)
+    if item.text is None:
+        decoded = decode(read_bytes(item.path, cfg.max_bytes), item.source)
+    else:
+        decoded = decode(item.text.encode("utf-8", "surrogatepass"), item.source)
+    if not decoded.text.strip():
+        raise InputError(f"{item.source}: empty document; give it some text or remove it")
+    doc = parse_document(decoded, item.fmt, name, source=item.source)
+    if not any(True for _ in doc.segments()):
+        raise InputError(f"{item.source}: nothing to translate (only markup, code or blanks)")
+    text = document_text(doc)
+    src = cfg.settings.src
+    if src in (None, "auto"):
+        guess = detect(text)
+        if guess.lang == "und":
+            raise InputError(
+                f"{item.source}: too little text to tell its language; set [translate] src"
+            )
+        code = guess.lang
+    else:
+        code = normalize_lang(src)
+        guess = check_language(text, code, name=item.source, force=cfg.settings.force)
+    return segment_document(doc.with_lang(code), code), guess

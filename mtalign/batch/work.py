@@ -1,0 +1,201 @@
+"""One document's work: load + translate (anywhere), then write + mark (on the driver only).
+
+``translate_entry`` runs in the local loop or inside a Ray worker; ``write_work`` runs on
+the driver, which alone writes files and job state.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mtalign.batch.config import JobConfig
+from mtalign.batch.inputs import load_item
+from mtalign.batch.state import DocEntry, expected_files, output_ext
+from mtalign.errors import MtalignError
+from mtalign.io import atomic_write_text, write_document
+from mtalign.pipeline import (
+    DocResult,
+    PairEngine,
+    TranslationSession,
+    aligned_records,
+    build_report,
+    output_name,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DocWork:
+    """What translating one document produced (picklable: it travels back from workers)."""
+
+    entry: DocEntry
+    result: DocResult | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    engines: dict[str, PairEngine] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def load_entry(entry: DocEntry, cfg: JobConfig, langs: Sequence[str]) -> DocWork:
+    """Read and check the document; a bad one comes back with every language failed."""
+    t0 = time.perf_counter()
+    try:
+        doc, guess = load_item(entry.item, entry.name, cfg)
+    except MtalignError as exc:
+        return DocWork(
+            entry, None, {lang: str(exc) for lang in langs}, seconds=time.perf_counter() - t0
+        )
+    return DocWork(entry, DocResult(doc=doc, guess=guess), seconds=time.perf_counter() - t0)
+
+
+def translate_into(work: DocWork, session: TranslationSession, tgt: str) -> None:
+    """Translate a loaded document into one language; a failure is recorded, not raised."""
+    res = work.result
+    if res is None or tgt in work.errors:
+        return
+    t0 = time.perf_counter()
+    src = res.doc.lang or "und"
+    if src == tgt:
+        work.errors[tgt] = (
+            f"{work.entry.item.source}: the document is already in {tgt!r}; "
+            "drop it from the inputs or fix [translate] src"
+        )
+        return
+    try:
+        session.translate(res, tgt)
+        pe = session.engines.get((src, tgt))
+        if pe is not None:
+            work.engines[tgt] = pe
+    except MtalignError as exc:
+        work.errors[tgt] = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one broken document must not end a long job
+        log.exception("translating %s into %s failed", work.entry.id, tgt)
+        work.errors[tgt] = f"unexpected error: {type(exc).__name__}: {exc}"
+    finally:
+        work.seconds += time.perf_counter() - t0
+
+
+def translate_entry(
+    entry: DocEntry, cfg: JobConfig, session: TranslationSession, langs: Sequence[str]
+) -> DocWork:
+    """Load a document and translate it into every language."""
+    work = load_entry(entry, cfg, langs)
+    for tgt in langs:
+        translate_into(work, session, tgt)
+    return work
+
+
+def glossary_numbers(report: Any) -> dict[str, Any] | None:
+    """The counts and scores of a per-document glossary report, whatever its nesting."""
+    if not isinstance(report, Mapping):
+        return None
+    tot = report.get("totals") if isinstance(report.get("totals"), Mapping) else report
+    out: dict[str, Any] = {}
+    for key in ("occurrences", "ok", "variant", "missing", "no_target"):
+        v = tot.get(key, tot.get(key.replace("_", "-")))
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out[key] = v
+    acc = tot.get("term_accuracy", report.get("term_accuracy"))
+    if isinstance(acc, (int, float)) and not isinstance(acc, bool):
+        out["term_accuracy"] = acc
+    cons = tot.get("consistency", report.get("consistency"))
+    if isinstance(cons, Mapping):
+        for key in ("entities", "consistent", "score"):
+            v = cons.get(key)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                out[f"consistency_{key}"] = v
+    elif isinstance(cons, (int, float)) and not isinstance(cons, bool):
+        out["consistency_score"] = cons
+    return out
+
+
+def lang_metrics(res: DocResult, tgt: str) -> dict[str, Any]:
+    """What the job summary needs from one finished document x language."""
+    stats = res.stats[tgt]
+    outcomes = res.outcomes[tgt]
+    flags = Counter(f.kind for o in outcomes for f in o.flags)
+    m: dict[str, Any] = {
+        "segments": stats.segments,
+        "translated": stats.translated,
+        "cached": stats.cached,
+        "passthrough": stats.passthrough,
+        "retried": stats.retried,
+        "seconds": stats.seconds,
+        "characters": sum(len(s.text) for s in res.doc.segments()),
+        "flags": dict(sorted(flags.items())),
+        "flagged_segments": sum(1 for o in outcomes if o.flags),
+    }
+    g = glossary_numbers(res.glossary.get(tgt))
+    if g is not None:
+        m["glossary"] = g
+    return m
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def write_work(
+    work: DocWork, cfg: JobConfig, langs: Sequence[str]
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Write the document's files atomically; returns (done metrics, failed reasons) per lang.
+
+    Outputs of languages that failed now are removed, so the folder never shows a stale
+    translation next to a "failed" state.
+    """
+    out = Path(cfg.output_dir)
+    entry = work.entry
+    failed = {lang: work.errors[lang] for lang in langs if lang in work.errors}
+    res = work.result
+    done_langs = [
+        lang for lang in langs if lang not in failed and res is not None and lang in res.outputs
+    ]
+    for lang in langs:
+        if lang not in failed and lang not in done_langs:
+            failed[lang] = "not translated (internal error: no output came back)"
+    ext = output_ext(entry.item.fmt)
+    for lang in failed:
+        _unlink(out / f"{entry.name}.{lang}.{ext}")
+    if res is None or not done_langs:
+        for name in expected_files(entry.name, ext, []):  # aligned + report
+            _unlink(out / name)
+        return {}, failed
+    out.mkdir(parents=True, exist_ok=True)
+    for lang in done_langs:
+        path = out / output_name(res.doc, lang)
+        write_document(res.outputs[lang], path)
+        # Names relative to the output folder: the folder can move, reports stay right.
+        res.files[lang] = path.name
+    settings = cfg.settings
+    aligned = out / output_name(res.doc, kind="aligned")
+    lines = [json.dumps(r, ensure_ascii=False) for r in aligned_records(res, settings.targets)]
+    atomic_write_text(aligned, "\n".join(lines) + "\n")
+    res.files["aligned"] = aligned.name
+    report_path = out / output_name(res.doc, kind="report")
+    res.files["report"] = report_path.name
+    engines = {(pe.src, pe.tgt): pe for pe in work.engines.values()}
+    report = build_report(res, settings, engines)
+    report["job"] = {
+        "name": cfg.name,
+        "document_id": entry.id,
+        "source": entry.item.source,
+        "failed": dict(failed),
+    }
+    atomic_write_text(report_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    return {lang: lang_metrics(res, lang) for lang in done_langs}, failed
+
+
+def output_files(out_dir: str | os.PathLike[str]) -> list[str]:
+    """Names of the visible files in an output folder (for tests and tools)."""
+    return sorted(n for n in os.listdir(out_dir) if not n.startswith("."))

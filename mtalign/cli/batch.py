@@ -1,0 +1,63 @@
+"""``mtalign batch``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from mtalign.cli._args import as_bool, as_choice, as_int, as_str
+from mtalign.errors import InputError
+
+
+def batch_command(
+    config: Any,
+    resume: Any = False,
+    runner: Any = None,
+    workers: Any = None,
+    ray_address: Any = None,
+) -> None:
+    """Run a batch job config: translate every document into every target language.
+
+    Writes NAME.LANG.EXT, NAME.aligned.jsonl and NAME.report.json per document, plus
+    summary.json / summary.md, into the job's output_dir; --resume finishes an interrupted
+    job; --runner local|ray; --workers N; --ray-address ADDRESS (an existing cluster).
+    Exit code 1 when any document failed (the summary lists why).
+    """
+    from mtalign.batch import JobFailures, run_job
+    from mtalign.batch.config import RUNNERS
+
+    path = as_str(config, "config")
+    if not path:
+        raise InputError("give a job config, e.g. mtalign batch configs/jobs/example.toml")
+    summary = run_job(
+        path,
+        resume=as_bool(resume, "resume"),
+        runner=as_choice(runner, RUNNERS, "runner") if runner is not None else None,
+        workers=as_int(workers, "workers", minimum=1) if workers is not None else None,
+        ray_address=as_str(ray_address, "ray-address"),
+    )
+    run = summary.to_dict()["run"]
+    rate = f", {run['documents_per_second']} documents/s" if run["documents_per_second"] else ""
+    print(
+        f"{summary.name}: {summary.documents} documents, {summary.documents_done} done, "
+        f"{summary.documents_failed} with failures, {summary.documents_pending} pending; "
+        f"this run translated {run['documents_processed']} in {run['seconds']:.1f} s{rate}"
+    )
+    if summary.glossary and summary.glossary.get("all"):
+        g = summary.glossary["all"]
+        acc, cons = g.get("term_accuracy"), g.get("consistency")
+        print(
+            "glossary: term accuracy "
+            + ("n/a" if acc is None else f"{acc:.3f}")
+            + ", consistency "
+            + ("n/a" if cons is None else f"{cons:.3f}")
+        )
+    print(f"summary: {summary.output_dir}/summary.md", file=sys.stderr)
+    if not summary.ok:
+        first = summary.failures[0] if summary.failures else None
+        detail = f"; first: {first['id']}: {first['reason']}" if first else ""
+        raise JobFailures(
+            f"{summary.documents_failed} of {summary.documents} documents failed "
+            f"({summary.tasks['failed']} document x language tasks){detail}; "
+            f"see {summary.output_dir}/summary.md, fix them and rerun with --resume"
+        )
