@@ -68,7 +68,7 @@ Raw <b>HTML</b> block.
 
 [ref]: https://example.com/ref
 Text with <https://example.com/auto> and a bare https://example.com/x?y=1 link.
-Trailing hard break  
+Trailing hard break\x20\x20
 next line.
 """
 
