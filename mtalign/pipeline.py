@@ -64,6 +64,7 @@ class TranslateSettings:
     min_length: int = 0
     max_length: int | None = None
     threads: int = 0
+    consistency: bool = False
 
     def decode_options(self) -> DecodeOptions:
         return DecodeOptions(
@@ -697,6 +698,8 @@ def _translate_group(
             )
     if enforce and settings.unit == "paragraph":
         outcomes = _post_edit_terms(glossary, segs, outcomes, src, tgt)
+    if glossary is None and settings.consistency:
+        glossary, outcomes = _make_consistent(segs, outcomes, src, tgt)
     seconds = time.perf_counter() - t0
     total = max(1, len(segs))
     start = 0
@@ -715,7 +718,7 @@ def _translate_group(
         stats.cached = sum(o.cached for o in doc_out)
         if glossary is not None:
             report = _glossary_check(glossary, doc_segs, doc_out, src, tgt, doc_stages)
-            report["mode"] = settings.glossary_mode
+            report["mode"] = settings.glossary_mode if settings.glossary else "consistency"
             res.glossary[tgt] = report
         # Time of a shared batch is shared out by segment count.
         stats.seconds = round(seconds * len(doc_segs) / total, 3)
@@ -723,6 +726,20 @@ def _translate_group(
         res.outcomes[tgt] = doc_out
         texts = {s.id: o.text for s, o in zip(doc_segs, doc_out, strict=True)}
         res.outputs[tgt] = _spaced(res.doc.with_texts(texts, lang=tgt), tgt)
+
+
+def _make_consistent(
+    segs: Sequence[Any], outcomes: list[SegmentOutcome], src: str, tgt: str
+) -> tuple[Any, list[SegmentOutcome]]:
+    """``--consistency`` without a glossary: each named entity found in the source keeps
+    one rendering (its dominant one over the batch) everywhere, by post-editing."""
+    from mtalign.glossary.mine import consistency_glossary
+
+    sources = [" ".join(s.text.split()) for s in segs]
+    mined = consistency_glossary(sources, [o.text for o in outcomes], src, tgt)
+    if not len(mined):
+        return None, outcomes
+    return mined, _post_edit_terms(mined, segs, outcomes, src, tgt)
 
 
 def _post_edit_terms(

@@ -244,3 +244,22 @@ def test_split_long_respects_limit_and_keeps_every_word():
     pieces = split_long(text, lambda xs: [len(x.split()) for x in xs], 100)
     assert all(len(p.split()) <= 100 for p in pieces)
     assert " ".join(pieces) == text
+
+
+def test_consistency_without_glossary_unifies_renderings(tmp_path):
+    text = (
+        "Erdogan spoke to Putin on Friday.\n"
+        "Later Erdogan met the Kremlin envoy.\n"
+        "Officials said Erdogan would travel to Moscow.\n"
+    )
+    fake = FakeTranslator(lang="tr")
+
+    def render(t):
+        name = "Erdogan" if "Moscow" in t else "Erdoğan"  # one stray spelling
+        return " ".join(name if w == "Erdogan" else f"{w}~tr" for w in t.split())
+
+    fake.render = render
+    (res,), _, _ = _run(tmp_path, text=text, fakes={"tr": fake}, consistency=True, cache=False)
+    outs = [o.text for o in res.outcomes["tr"]]
+    assert all("Erdoğan" in o and "Erdogan " not in o for o in outs), outs
+    assert res.glossary["tr"]["mode"] == "consistency"

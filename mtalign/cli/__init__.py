@@ -121,13 +121,15 @@ class Mtalign:
         input_format: Any = None,
         progress: Any = None,
         threads: Any = 0,
+        consistency: Any = False,
     ) -> None:
         """Translate articles into one or more languages (--to tr,ru,ar) with MarianMT models.
 
         Writes NAME.LANG.EXT per language, NAME.aligned.jsonl and NAME.report.json into --out
         (default out/; --out - prints the translation). --model tr=DIR_OR_ID picks a model;
         --engine auto|ctranslate2|transformers; --unit sentence|paragraph; --no-cache;
-        --glossary G.toml --glossary-mode off|check|enforce.
+        --glossary G.toml --glossary-mode off|check|enforce; --consistency (no glossary:
+        each name keeps one rendering); --threads N.
         """
         from mtalign.cli.translate import translate_command
 
@@ -151,6 +153,7 @@ class Mtalign:
             input_format=input_format,
             progress=progress,
             threads=threads,
+            consistency=consistency,
         )
 
     def evaluate(

@@ -29,6 +29,7 @@ def translate_command(
     input_format: Any = None,
     progress: Any = None,
     threads: Any = 0,
+    consistency: Any = False,
 ) -> None:
     """Translate files into each --to language and write outputs, aligned JSONL and a report."""
     paths = as_paths(inputs, "input")
@@ -52,6 +53,7 @@ def translate_command(
         input_format=as_str(input_format, "input-format"),
         progress=None if progress is None else as_bool(progress, "progress"),
         threads=as_int(threads, "threads", minimum=0),
+        consistency=as_bool(consistency, "consistency"),
     )
     out_dir = as_str(out, "out") or "out"
     results = translate_files(paths, settings, out_dir)

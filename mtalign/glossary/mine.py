@@ -10,6 +10,7 @@ apostrophe, Russian pymorphy3 normal forms, Arabic words without proclitics.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter, defaultdict
 
 from mtalign.glossary.formats import slug
@@ -130,35 +131,67 @@ def target_units(text: str, lang: str) -> set[str]:
     return out
 
 
+def _loose(unit: str) -> str:
+    """A spelling-tolerant key: case, diacritics and Turkish dotless i folded.
+
+    "Erdoğan", "Erdogan" and "ERDOĞAN" are one unit for counting; the surface form most
+    often seen (the first seen on a tie) is the one kept.
+    """
+    d = unicodedata.normalize("NFKD", unit.replace("ı", "i").replace("İ", "I"))
+    return "".join(c for c in d if not unicodedata.combining(c)).casefold()
+
+
+#: Scripts without letter case: capitalisation cannot tell names there.
+_CASELESS = frozenset({"ar", "fa", "he", "ur", "zh", "ja", "ko", "th", "hi", "ka", "am"})
+
+
 def mine_pairs(
     sources: list[str], targets: list[str], src_lang: str, tgt_lang: str, min_count: int = 2
 ) -> list[tuple[str, str, float, int, list[str]]]:
     """(candidate, best target unit, Dice, count, runner-ups) for frequent candidates."""
     cand_segs: dict[str, set[int]] = defaultdict(set)
     unit_segs: dict[str, set[int]] = defaultdict(set)
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    first_seen: dict[str, int] = {}
     confirmed: set[str] = set()
+    order = 0
     for i, (s, t) in enumerate(zip(sources, targets, strict=True)):
         for c, initial in _candidates(s):
             cand_segs[c].add(i)
             if not initial:
                 confirmed.add(c)
-        for u in target_units(t, tgt_lang):
-            unit_segs[u].add(i)
+        for u in sorted(target_units(t, tgt_lang)):
+            key = _loose(u)
+            unit_segs[key].add(i)
+            surfaces[key][u] += 1
+            if u not in first_seen:
+                first_seen[u] = order
+                order += 1
+
+    def surface(key: str) -> str:
+        counts = surfaces[key]
+        return max(counts, key=lambda u: (counts[u], -first_seen[u]))
+
+    cased = tgt_lang not in _CASELESS
     out = []
     for c, segs in cand_segs.items():
         if len(segs) < min_count or c not in confirmed:
             continue
         scores: Counter[str] = Counter()
-        for u, useg in unit_segs.items():
+        for key, useg in unit_segs.items():
             inter = len(segs & useg)
-            if inter:
-                scores[u] = 2 * inter / (len(segs) + len(useg))
+            if not inter:
+                continue
+            # A capitalised name is rendered by a capitalised unit where the script has case.
+            if cased and c[:1].isupper() and not surface(key)[:1].isupper():
+                continue
+            scores[key] = 2 * inter / (len(segs) + len(useg))
         if not scores:
             continue
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -len(kv[0])))
         best, dice = ranked[0]
         if dice >= MIN_DICE:
-            out.append((c, best, dice, len(segs), [u for u, _ in ranked[1:4]]))
+            out.append((c, surface(best), dice, len(segs), [surface(u) for u, _ in ranked[1:4]]))
     return out
 
 
