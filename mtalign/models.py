@@ -663,6 +663,23 @@ def _lock(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def quiet_transformers() -> None:
+    """Keep transformers' progress bars and advice off the user's terminal.
+
+    mtalign shows its own progress; "Loading weights" bars per model and the advice to
+    install sacremoses (mtalign tokenises without Moses on purpose) are noise there.
+    """
+    import warnings
+
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:
+        return
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
 def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool = False) -> Path:
     """Convert ``model`` to CTranslate2 once; the cached directory.
 
@@ -674,6 +691,7 @@ def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool
     final = ct2_cache_path(model, quantization)
     if is_converted(final) and not force:
         return final
+    quiet_transformers()
     final.parent.mkdir(parents=True, exist_ok=True)
     with _lock(final.parent / f".{final.name}.lock"):
         if is_converted(final) and not force:

@@ -382,3 +382,45 @@ def test_ctrl_c_keeps_finished_languages_and_resumes(tmp_path, models):
     assert rerun.returncode == 0, rerun.stderr
     assert "en->tr 200 segments (200 cached" in rerun.stdout
     assert len(_lines(out / "long.ru.txt")) == 201
+
+
+def test_eval_suite_translates_and_compares(tmp_path, models):
+    data = ROOT / "tests" / "data" / "eval"
+    config = tmp_path / "suite.toml"
+    config.write_text(
+        f"""
+[suite]
+name = "tiny"
+src_lang = "en"
+targets = ["tr"]
+significance = "paired-bs"
+n_bootstrap = 100
+report = "{tmp_path / "report"}"
+
+[testset]
+source = "{data / "idlib.en.txt"}"
+glossary = "{GLOSSARY}"
+
+[testset.references]
+tr = "{data / "idlib.tr.txt"}"
+
+[[configuration]]
+name = "greedy"
+beam = 1
+[configuration.models]
+tr = "{models["tr"]}"
+
+[[configuration]]
+name = "beam2-enforce"
+beam = 2
+glossary_mode = "enforce"
+[configuration.models]
+tr = "{models["tr"]}"
+""",
+        encoding="utf-8",
+    )
+    assert main(["eval-suite", str(config)]) == 0
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    text = json.dumps(report)
+    assert "greedy" in text and "beam2-enforce" in text
+    assert (tmp_path / "report" / "report.html").exists()

@@ -93,6 +93,9 @@ def load_translator(
         )
     if device not in {"auto", "cpu", "cuda"}:
         raise ModelError(f"unknown device {device!r}; use auto, cpu or cuda")
+    from mtalign.models import quiet_transformers
+
+    quiet_transformers()
     cls = getattr(importlib.import_module(module_name), class_name)
     return cls(model, device=device, compute_type=compute_type, **kwargs)
 

@@ -300,6 +300,9 @@ def _save_weights(out: Path, preset: str, vocab_size: int, seed: int) -> None:
         # <pad> starts the decoder from a zero embedding (CTranslate2 assumes this too).
         model.model.shared.weight[pad].zero_()
     model.generation_config = generation
+    from mtalign.models import quiet_transformers
+
+    quiet_transformers()
     model.save_pretrained(out)
 
 
