@@ -35,7 +35,12 @@ def fake_translate(texts, src_lang, tgt_lang, config: SuiteConfiguration, glossa
 def test_example_config_loads():
     suite = load_suite(EXAMPLE)
     assert suite.name == "idlib" and suite.targets == ("tr", "ru", "ar")
-    assert [c.name for c in suite.configurations] == ["ct2-beam4", "ct2-greedy", "hf-beam4-big-tr"]
+    assert [c.name for c in suite.configurations] == [
+        "ct2-beam4",
+        "ct2-beam4-enforce",
+        "ct2-greedy",
+        "hf-beam4-big-tr",
+    ]
     assert suite.configurations[2].models == {"tr": "Helsinki-NLP/opus-mt-tc-big-en-tr"}
     assert suite.significance == "paired-bs" and suite.seed == 12345
     assert Path(suite.references["ar"]).samefile(EVAL / "idlib.ar.txt")
@@ -48,7 +53,7 @@ def test_run_suite_with_fake_translator(tmp_path):
     assert sorted(p.name for p in (tmp_path / "rep").iterdir()) == [
         "report.html", "report.json", "report.md", "translations",
     ]  # fmt: skip
-    assert len(list((tmp_path / "rep" / "translations").iterdir())) == 9
+    assert len(list((tmp_path / "rep" / "translations").iterdir())) == 12  # 4 configs x 3
     data = json.loads(result.paths["json"].read_text(encoding="utf-8"))
     assert data["suite"]["name"] == "idlib"
     assert [e["lang"] for e in data["evaluations"]] == ["tr", "ru", "ar"]
