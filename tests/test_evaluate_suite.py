@@ -41,7 +41,8 @@ def test_example_config_loads():
         "ct2-greedy",
         "hf-beam4-big-tr",
     ]
-    assert suite.configurations[2].models == {"tr": "Helsinki-NLP/opus-mt-tc-big-en-tr"}
+    assert suite.configurations[3].models == {"tr": "Helsinki-NLP/opus-mt-tc-big-en-tr"}
+    assert suite.configurations[1].glossary_mode == "enforce"
     assert suite.significance == "paired-bs" and suite.seed == 12345
     assert Path(suite.references["ar"]).samefile(EVAL / "idlib.ar.txt")
     assert Path(suite.source).samefile(EVAL / "idlib.en.txt")
@@ -58,7 +59,7 @@ def test_run_suite_with_fake_translator(tmp_path):
     assert data["suite"]["name"] == "idlib"
     assert [e["lang"] for e in data["evaluations"]] == ["tr", "ru", "ar"]
     for ev in result.report.evaluations:
-        beam4, greedy, hf = ev.systems
+        beam4, _enforce, greedy, hf = ev.systems
         assert ev.significance.method == "paired-bs" and ev.significance.baseline == "ct2-beam4"
         assert greedy.scores["chrf"].value < beam4.scores["chrf"].value
         assert greedy.scores["chrf"].extra["significant"]
