@@ -67,8 +67,13 @@ class TranslateSettings:
     consistency: bool = False
 
     def decode_options(self) -> DecodeOptions:
+        # Scores are not used downstream (n-best lists come best first); asking
+        # transformers for them keeps every step's full-vocabulary logits in memory.
         return DecodeOptions(
-            beam_size=self.beam, max_length=self.max_length, min_length=self.min_length
+            beam_size=self.beam,
+            max_length=self.max_length,
+            min_length=self.min_length,
+            return_scores=False,
         )
 
     def safer_options(self) -> DecodeOptions:
@@ -862,9 +867,7 @@ def _translate_enforced(
     if bar is not None:
         bar.update(len(texts) - len(todo))
     base = settings.decode_options()
-    rich = replace(
-        base, num_hypotheses=min(base.beam_size, 4), return_attention=True, return_scores=True
-    )
+    rich = replace(base, num_hypotheses=min(base.beam_size, 4), return_attention=True)
     done_stage: dict[str, str] = {}
     if todo:
         tr = stage.translator

@@ -6,8 +6,11 @@ from collections.abc import Callable, Sequence
 
 from mtalign.batch.config import JobConfig
 from mtalign.batch.state import DocEntry
-from mtalign.batch.work import DocWork, translate_entry
+from mtalign.batch.work import DocWork, load_entry, translate_chunk
 from mtalign.pipeline import TranslationSession
+
+#: Documents translated together in one round of model calls.
+CHUNK_DOCS = 16
 
 
 def run_local(
@@ -16,10 +19,12 @@ def run_local(
     sink: Callable[[DocWork], None],
     session: TranslationSession | None = None,
 ) -> None:
-    """Translate ``todo`` document by document, handing each result to ``sink`` at once.
+    """Translate ``todo`` in chunks of documents, handing each result to ``sink``.
 
-    ``sink`` writes and marks the document before the next one starts, so an interrupt
-    loses at most the document in flight. ``session`` lets tests inject engines.
+    The documents of a chunk share model calls (many short articles batch as well as one
+    long one); ``sink`` writes and marks each document before the next chunk starts, so an
+    interrupt loses at most one chunk, whose sentences the translation memory still has.
+    ``session`` lets tests inject engines.
     """
     own = session is None
     session = session or TranslationSession(cfg.settings)
@@ -29,8 +34,12 @@ def run_local(
         if src not in (None, "auto"):
             # A missing model fails the job before any document is touched.
             session.prepare([(src, t) for t in langs if t != src])
-        for entry in todo:
-            sink(translate_entry(entry, cfg, session, langs))
+        for start in range(0, len(todo), CHUNK_DOCS):
+            works = [load_entry(e, cfg, langs) for e in todo[start : start + CHUNK_DOCS]]
+            for tgt in langs:
+                translate_chunk(works, session, tgt)
+            for work in works:
+                sink(work)
     finally:
         if own:
             session.close()

@@ -83,6 +83,41 @@ def translate_into(work: DocWork, session: TranslationSession, tgt: str) -> None
         work.seconds += time.perf_counter() - t0
 
 
+def translate_chunk(works: Sequence[DocWork], session: TranslationSession, tgt: str) -> None:
+    """Translate several loaded documents into ``tgt`` with shared model calls.
+
+    Sentences of all documents go through the engine together (short documents batch
+    well); if the shared call fails, each document is retried on its own so one broken
+    document cannot fail the others.
+    """
+    ready = [
+        w
+        for w in works
+        if w.result is not None and tgt not in w.errors and (w.result.doc.lang or "und") != tgt
+    ]
+    for w in works:
+        if w not in ready:
+            translate_into(w, session, tgt)  # records "already in tgt" and the like
+    if not ready:
+        return
+    t0 = time.perf_counter()
+    try:
+        session.translate_many([w.result for w in ready if w.result is not None], tgt)
+    except Exception as exc:  # noqa: BLE001 - fall back to one document at a time
+        log.warning("shared translation into %s failed (%s); retrying document by document",
+                    tgt, exc)  # fmt: skip
+        for w in ready:
+            translate_into(w, session, tgt)
+        return
+    share = (time.perf_counter() - t0) / len(ready)
+    for w in ready:
+        w.seconds += share
+        res = w.result
+        pe = session.engines.get(((res.doc.lang if res else None) or "und", tgt))
+        if pe is not None:
+            w.engines[tgt] = pe
+
+
 def translate_entry(
     entry: DocEntry, cfg: JobConfig, session: TranslationSession, langs: Sequence[str]
 ) -> DocWork:
