@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 import tomllib
 import warnings
@@ -672,10 +673,10 @@ def quiet_transformers() -> None:
     import warnings
 
     warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
-    try:
-        from transformers.utils import logging as hf_logging
-    except ImportError:
-        return
+    if "transformers" not in sys.modules:
+        return  # never import transformers (hundreds of MB) just to quiet it
+    from transformers.utils import logging as hf_logging
+
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
 
@@ -691,7 +692,6 @@ def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool
     final = ct2_cache_path(model, quantization)
     if is_converted(final) and not force:
         return final
-    quiet_transformers()
     final.parent.mkdir(parents=True, exist_ok=True)
     with _lock(final.parent / f".{final.name}.lock"):
         if is_converted(final) and not force:
@@ -703,6 +703,9 @@ def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool
                 "converting to CTranslate2 needs the ctranslate2 package; "
                 "pip install ctranslate2, or use --engine transformers"
             ) from exc
+        import transformers  # noqa: F401 - the converter needs it; imported here to quiet it
+
+        quiet_transformers()
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=final.parent))
         try:
             copy = [n for n in ("source.spm", "target.spm") if (model.path / n).is_file()]

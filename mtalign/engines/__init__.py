@@ -95,8 +95,8 @@ def load_translator(
         raise ModelError(f"unknown device {device!r}; use auto, cpu or cuda")
     from mtalign.models import quiet_transformers
 
-    quiet_transformers()
     cls = getattr(importlib.import_module(module_name), class_name)
+    quiet_transformers()
     return cls(model, device=device, compute_type=compute_type, **kwargs)
 
 
