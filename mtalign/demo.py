@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     model_args: list[str] = []
     try:
         for t in TARGETS:
-            resolve_model(src="en", tgt=t, local_files_only=True)
-        _say("\n== real OPUS-MT models found in the Hugging Face cache")
+            resolve_model(src="en", tgt=t)  # the HF cache, else a download when online
+        _say("\n== real OPUS-MT models are ready (Hugging Face cache)")
     except ModelError as exc:
         _say("\n== real OPUS-MT models are not available on this machine:")
         _say(f"   {exc}")

@@ -34,7 +34,17 @@ def test_help_lists_every_command_without_importing_torch():
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert "HEAVY [] 0" in p.stdout
-    for command in ("translate", "segment", "detect"):
+    for command in (
+        "translate",
+        "segment",
+        "detect",
+        "align",
+        "evaluate",
+        "eval_suite",
+        "batch",
+        "glossary",
+        "models",
+    ):
         assert command in p.stdout + p.stderr
 
 

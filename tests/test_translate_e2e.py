@@ -424,3 +424,67 @@ tr = "{models["tr"]}"
     text = json.dumps(report)
     assert "greedy" in text and "beam2-enforce" in text
     assert (tmp_path / "report" / "report.html").exists()
+
+
+def test_align_with_translation_method(tmp_path, models, capsys):
+    src = ROOT / "tests/data/eval/idlib.en.txt"
+    tgt = ROOT / "tests/data/eval/idlib.tr.txt"
+    out = tmp_path / "al.jsonl"
+    rc = main(
+        [
+            "align",
+            str(src),
+            str(tgt),
+            "--src-lang",
+            "en",
+            "--tgt-lang",
+            "tr",
+            "--presegmented",
+            "--method",
+            "translation+length",
+            "--model",
+            f"tr={models['tr']}",
+            "--format",
+            "jsonl",
+            "--out",
+            str(out),
+        ]
+    )
+    assert rc == 0, capsys.readouterr().err
+    beads = [json.loads(x) for x in out.read_text().splitlines()]
+    assert sum(len(b["src_ids"]) for b in beads) == len(src.read_text().splitlines())
+
+
+def test_align_translation_method_needs_a_model(tmp_path, capsys):
+    src = ROOT / "tests/data/eval/idlib.en.txt"
+    tgt = ROOT / "tests/data/eval/idlib.tr.txt"
+    rc = main(
+        [
+            "align",
+            str(src),
+            str(tgt),
+            "--src-lang",
+            "en",
+            "--tgt-lang",
+            "tr",
+            "--presegmented",
+            "--method",
+            "translation",
+        ]
+    )
+    assert rc == 2
+    assert "model" in capsys.readouterr().err
+
+
+def test_demo_falls_back_to_test_models_with_a_clear_message(tmp_path):
+    env = dict(os.environ, MTALIGN_HOME=str(tmp_path / "home"))
+    p = subprocess.run(
+        [sys.executable, "-m", "mtalign.demo", "tests/data/texts/en_short.txt", str(tmp_path / "demo")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "real OPUS-MT models are not available" in p.stdout
+    assert "mtalign models pull en-tr en-ru en-ar" in p.stdout
+    assert "Traceback" not in p.stderr
+    for lang in ("tr", "ru", "ar"):
+        assert (tmp_path / "demo" / f"en_short.{lang}.txt").exists()
