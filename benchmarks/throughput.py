@@ -182,7 +182,9 @@ SYSTEMS: list[System] = [
     System("(a) transformers generate, 1 sentence at a time", "a", setup_hf_single),
     System("(b) transformers generate, batches of 16", "b", setup_hf_batch16),
     System("(c) ctranslate2 translate_batch, int8", "c", setup_ct2_raw),
-    System("(d) mtalign translate end to end, ctranslate2 int8", "d", setup_pipeline("ctranslate2")),
+    System(
+        "(d) mtalign translate end to end, ctranslate2 int8", "d", setup_pipeline("ctranslate2")
+    ),
     System("(e) mtalign translate end to end, transformers", "e", setup_pipeline("transformers")),
     System("(f) mtalign engine layer only, ctranslate2 int8", "f", setup_mtalign("ctranslate2")),
 ]

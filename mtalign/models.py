@@ -25,7 +25,6 @@ import re
 import shutil
 import sys
 import tempfile
-import tomllib
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -189,12 +188,9 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
 
 
 def _read_registry(path: Path) -> tuple[dict[tuple[str, str], ModelEntry], str | None]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}; fix the syntax") from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the model registry: {exc}") from exc
+    from mtalign.config import read_toml
+
+    data = read_toml(path, "model registry", "configs/models.toml")
     _check_keys(path, "top level", data, _TOP_KEYS)
     reg = data.get("registry", {})
     if not isinstance(reg, dict):

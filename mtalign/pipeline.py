@@ -427,7 +427,8 @@ def _load_factory(pe: PairEngine, settings: TranslateSettings) -> Callable[[], T
 
 
 def _threads(settings: TranslateSettings) -> int:
-    """CPU threads for the engine: the setting, else the cores this process may use.
+    """CPU threads for the engine: the setting, else OMP_NUM_THREADS, else the cores this
+    process may use.
 
     CTranslate2's own default (4) oversubscribes small machines: measured 4x slower on
     2 cores with a small model.
@@ -435,6 +436,10 @@ def _threads(settings: TranslateSettings) -> int:
     if settings.threads > 0:
         return settings.threads
     import os
+
+    omp = os.environ.get("OMP_NUM_THREADS", "")
+    if omp.isdigit() and int(omp) > 0:
+        return int(omp)  # the usual way to pin a worker's threads (Ray sets it per actor)
 
     try:
         return max(1, len(os.sched_getaffinity(0)))

@@ -9,14 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mtalign.errors import ConfigError, InputError, LanguageError
+from mtalign.config import ConfigContext, read_toml
+from mtalign.errors import InputError, LanguageError
 from mtalign.pipeline import (
     ENGINES,
     GLOSSARY_MODES,
@@ -160,51 +159,19 @@ def _file_sha(path: str) -> str | None:
         return None
 
 
-class _Ctx:
-    """Builds ConfigError messages that name the file, the table and the key."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.base = Path(path).resolve().parent
-
-    def error(self, where: str, problem: str, fix: str) -> ConfigError:
-        return ConfigError(f"{self.path}: {where}: {problem}; {fix}")
+class _Ctx(ConfigContext):
+    """ConfigContext plus the job config's typed tables."""
 
     def table(self, data: Mapping[str, Any], name: str) -> dict[str, Any]:
         value = data.get(name, {})
         if not isinstance(value, dict):
             raise self.error(f"[{name}]", f"expected a table, got {value!r}", f"write [{name}]")
         spec = _SECTIONS[name]
-        for key in value:
-            if key not in spec:
-                raise self.error(
-                    f"[{name}]",
-                    f"unknown key {key!r}",
-                    f"use one of {', '.join(sorted(spec))} (check the spelling)",
-                )
-        out = {}
-        for key, v in value.items():
-            types, what = spec[key]
-            # bool is an int in Python: `beam = true` is a mistake, not 1.
-            if not isinstance(v, types) or (isinstance(v, bool) and bool not in types):
-                raise self.error(f"[{name}] {key}", f"expected {what}, got {v!r}", "fix the value")
-            out[key] = v
-        return out
-
-    def resolve(self, value: str, where: str) -> str:
-        if not value.strip():
-            raise self.error(where, "empty path", "give a path")
-        p = Path(value).expanduser()
-        p = p if p.is_absolute() else self.base / p
-        return os.path.normpath(str(p))
-
-    def choice(self, value: str, choices: tuple[str, ...], where: str) -> str:
-        v = value.strip().lower()
-        if v not in choices:
-            raise self.error(
-                where, f"expected one of {', '.join(choices)}, got {value!r}", "fix the value"
-            )
-        return v
+        self.unknown(value, spec, f"[{name}]")
+        return {
+            key: self.typed(v, spec[key][0], spec[key][1], f"[{name}] {key}")
+            for key, v in value.items()
+        }
 
 
 def _strings(ctx: _Ctx, value: Any, where: str) -> list[str]:
@@ -225,17 +192,7 @@ def _model_spec(ctx: _Ctx, spec: str) -> str:
 def load_job_config(path: str | os.PathLike[str]) -> JobConfig:
     """Read and validate a job config; every problem is a ConfigError naming path and fix."""
     name = str(path)
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"{name}: no such job config; check the path (e.g. configs/jobs/x.toml)")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{name}: not UTF-8 text; save the config as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        where = f"{name}:{m.group(1)}" if m else name
-        raise ConfigError(f"{where}: invalid TOML ({exc}); fix the syntax") from None
+    data = read_toml(path, "job config", "configs/jobs/example.toml")
     ctx = _Ctx(name)
     for key in data:
         if key not in _SECTIONS:
@@ -338,7 +295,7 @@ def load_job_config(path: str | os.PathLike[str]) -> JobConfig:
         raise ctx.error("[translate]", msg.replace("--", ""), "fix the value") from None
     return JobConfig(
         path=name,
-        name=job.get("name") or p.stem,
+        name=job.get("name") or Path(name).stem,
         output_dir=out_dir,
         settings=settings,
         files=files,

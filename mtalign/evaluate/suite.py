@@ -12,13 +12,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mtalign.errors import ConfigError, InputError, LanguageError, MtalignError
+from mtalign.config import ConfigContext, read_toml
+from mtalign.errors import InputError, MtalignError
 from mtalign.evaluate.inputs import read_lines
 from mtalign.evaluate.metrics import METRICS, parse_metrics
 from mtalign.evaluate.report import parse_formats, write_reports
@@ -27,7 +27,6 @@ from mtalign.evaluate.runner import Evaluation, evaluate_texts
 from mtalign.evaluate.significance import DEFAULT_AR_TRIALS, parse_method
 from mtalign.evaluate.terms import glossary_checker
 from mtalign.io import atomic_write_text
-from mtalign.langid import normalize_lang
 
 #: Engines and glossary modes a configuration may name (as in mtalign.pipeline).
 ENGINES = ("auto", "ctranslate2", "transformers")
@@ -134,72 +133,24 @@ class SuiteResult:
 # ---------------------------------------------------------------------------- loading
 
 
-class _Ctx:
-    """Builds ConfigError messages that name the file and the key."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.base = Path(path).resolve().parent
-
-    def error(self, where: str, problem: str, fix: str) -> ConfigError:
-        return ConfigError(f"{self.path}: {where}: {problem}; {fix}")
-
-    def unknown(self, table: Mapping[str, Any], allowed: set[str] | dict, where: str) -> None:
-        for key in table:
-            if key not in allowed:
-                raise self.error(
-                    where,
-                    f"unknown key {key!r}",
-                    f"use one of {', '.join(sorted(allowed))} (check the spelling)",
-                )
+class _Ctx(ConfigContext):
+    """ConfigContext with the suite's name for a path that must exist."""
 
     def path_of(self, value: Any, where: str, must_exist: bool = True) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(where, f"expected a file path, got {value!r}", "give a path string")
-        p = Path(value).expanduser()
-        p = p if p.is_absolute() else self.base / p
-        if must_exist and not p.is_file():
-            raise self.error(
-                where,
-                f"no such file {str(p)!r}",
-                "fix the path (relative paths start at the config's folder)",
-            )
-        return os.path.normpath(str(p))
-
-    def lang(self, value: Any, where: str) -> str:
-        try:
-            return normalize_lang(value)
-        except LanguageError as exc:
-            raise self.error(where, str(exc), "use an ISO 639-1 code") from None
+        return self.resolve(value, where, must_exist=must_exist)
 
 
 def _typed(
     ctx: _Ctx, table: Mapping[str, Any], key: str, types: tuple[type, ...], what: str, where: str
 ) -> Any:
-    value = table[key]
-    # bool is an int in Python; a beam of `true` is a mistake, not 1.
-    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-        raise ctx.error(f"{where} {key}", f"expected {what}, got {value!r}", "fix the value")
-    return value
+    return ctx.typed(table[key], types, what, f"{where} {key}")
 
 
 def load_suite(path: str | os.PathLike[str]) -> Suite:
     """Read and validate a suite config; every problem is a :class:`ConfigError` with the path."""
     name = str(path)
     ctx = _Ctx(name)
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(
-            f"{name}: no such suite config; check the path (e.g. configs/eval/idlib.toml)"
-        )
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{name}: not UTF-8 text; save the config as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        where = f"{name}:{m.group(1)}" if m else name
-        raise ConfigError(f"{where}: invalid TOML ({exc}); fix the syntax") from None
+    data = read_toml(path, "suite config", "configs/eval/idlib.toml")
     ctx.unknown(data, _SECTIONS, "top level")
     suite_t = data.get("suite", {})
     testset = data.get("testset")
