@@ -25,7 +25,7 @@ venv: $(VENV)/.installed
 venv-test: $(VENV)/.installed-test
 
 demo: venv
-	$(BIN)/python -m mtalign.demo
+	$(BIN)/python -m mtalign.cli.demo
 
 test: venv-test
 	$(BIN)/python -m pytest -q

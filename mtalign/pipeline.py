@@ -24,7 +24,7 @@ from mtalign.batching import plan_batches, split_long
 from mtalign.document import load_document
 from mtalign.engines.base import DecodeOptions, Translator
 from mtalign.errors import InputError, LanguageError, ModelError
-from mtalign.io import STDIN, atomic_write_text, render_document, write_document
+from mtalign.io import STDIN, atomic_write_text, write_document
 from mtalign.langid import LangGuess, normalize_lang
 from mtalign.quality import RETRYABLE, check_segment, has_content
 from mtalign.tm import NullMemory, TranslationMemory, settings_digest
@@ -211,25 +211,15 @@ class SegmentTranslator:
             return []
         return check_segment(source, output, self.src_lang, self.tgt_lang)
 
-    def _run_model(self, texts: list[str], options: DecodeOptions, bar: Any = None) -> list[str]:
-        """Best outputs for unique texts, batched by token budget, in input order."""
+    def _run_model(self, texts: list[str], options: DecodeOptions) -> list[str]:
+        """Best outputs of one engine call (the caller keeps it within the token budget)."""
         if not texts:
             return []
-        tr = self.translator
-        lengths = tr.count_tokens(texts)
-        out: list[str] = [""] * len(texts)
-        for batch in plan_batches(lengths, self.settings.batch_tokens):
-            results = tr.translate([texts[i] for i in batch], options)
-            self.model_calls += 1
-            if len(results) != len(batch):
-                raise ModelError(
-                    f"engine returned {len(results)} results for {len(batch)} segments"
-                )
-            for i, res in zip(batch, results, strict=True):
-                out[i] = res.best.text if res.hypotheses else ""
-            if bar is not None:
-                bar.update(len(batch))
-        return out
+        results = self.translator.translate(texts, options)
+        self.model_calls += 1
+        if len(results) != len(texts):
+            raise ModelError(f"engine returned {len(results)} results for {len(texts)} segments")
+        return [res.best.text if res.hypotheses else "" for res in results]
 
     def translate_pieces(
         self, pieces: list[str], bar: Any = None
@@ -282,7 +272,7 @@ class SegmentTranslator:
             spans = protected[k] if protected else ()
             masked, kept = mask_protected(text, spans)
             norm = " ".join(masked.split())
-            if not has_content(norm) or not has_content(" ".join(unmask(norm, []).split())):
+            if not has_content(norm):  # also true of a segment that is only inline code
                 prepared.append(None)
                 plans.append([])
                 continue
@@ -1021,8 +1011,7 @@ def translate_files(
                 "--out - writes to stdout and needs exactly one input and one --to language"
             )
         results = translate_documents(docs, settings, None)
-        sys.stdout.write(render_document(results[0].outputs[settings.targets[0]]))
-        sys.stdout.flush()
+        write_document(results[0].outputs[settings.targets[0]], STDIN)
         return results
     pairs = list(dict.fromkeys((d.lang or "und", t) for t in settings.targets for d, _ in docs))
     engines = resolve_pairs(pairs, settings)

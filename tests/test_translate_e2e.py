@@ -479,7 +479,7 @@ def test_align_translation_method_needs_a_model(tmp_path, capsys):
 def test_demo_falls_back_to_test_models_with_a_clear_message(tmp_path):
     env = dict(os.environ, MTALIGN_HOME=str(tmp_path / "home"))
     p = subprocess.run(
-        [sys.executable, "-m", "mtalign.demo", "tests/data/texts/en_short.txt", str(tmp_path / "demo")],
+        [sys.executable, "-m", "mtalign.cli.demo", "tests/data/texts/en_short.txt", str(tmp_path / "demo")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert p.returncode == 0, p.stderr[-2000:]

@@ -1,4 +1,4 @@
-"""``make demo``: the main job on the seed article, end to end.
+"""``make demo`` (``python -m mtalign.cli.demo``): the main job on the seed article, end to end.
 
 Translates ``seeds/idlib.txt`` into Turkish, Russian and Arabic with the registry's
 OPUS-MT models, checks the names against the seed glossary, and shows what was written.
