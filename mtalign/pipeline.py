@@ -26,7 +26,7 @@ from mtalign.engines.base import DecodeOptions, Translator
 from mtalign.errors import InputError, LanguageError, ModelError
 from mtalign.io import STDIN, atomic_write_text, write_document
 from mtalign.langid import LangGuess, normalize_lang
-from mtalign.quality import RETRYABLE, check_segment, has_content
+from mtalign.quality import check_segment, has_content, retry_flags
 from mtalign.tm import NullMemory, TranslationMemory, settings_digest
 from mtalign.types import Document, QualityFlag
 
@@ -211,6 +211,12 @@ class SegmentTranslator:
             return []
         return check_segment(source, output, self.src_lang, self.tgt_lang)
 
+    def _retryable(self, source: str, output: str) -> set[str]:
+        """Flags worth a retry (cheap checks only; the full gate runs once at the end)."""
+        if not self.settings.quality_gate:
+            return set()
+        return {k for k, _ in retry_flags(source, output, self.src_lang, self.tgt_lang)}
+
     def _run_model(self, texts: list[str], options: DecodeOptions) -> list[str]:
         """Best outputs of one engine call (the caller keeps it within the token budget)."""
         if not texts:
@@ -241,12 +247,12 @@ class SegmentTranslator:
                 zip(part, self._run_model(part, self.settings.decode_options()), strict=True)
             )
             if self.settings.retry:
-                redo = [p for p in part if {k for k, _ in self._gate(p, result[p])} & RETRYABLE]
+                redo = [p for p in part if self._retryable(p, result[p])]
                 if redo:
                     again = self._run_model(redo, self.settings.safer_options())
                     for p, o in zip(redo, again, strict=True):
-                        before = {k for k, _ in self._gate(p, result[p])} & RETRYABLE
-                        after = {k for k, _ in self._gate(p, o)} & RETRYABLE
+                        before = self._retryable(p, result[p])
+                        after = self._retryable(p, o)
                         if len(after) < len(before) or (not after and o.strip()):
                             result[p] = o
                         retried.add(p)

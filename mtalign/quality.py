@@ -96,8 +96,8 @@ def _norm(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def check_segment(source: str, output: str, src_lang: str, tgt_lang: str) -> list[tuple[str, str]]:
-    """Quality flags ``(kind, detail)`` for one translated segment."""
+def retry_flags(source: str, output: str, src_lang: str, tgt_lang: str) -> list[tuple[str, str]]:
+    """The cheap checks that decide a retry: ``empty``, ``copy``, ``repetition``."""
     flags: list[tuple[str, str]] = []
     if not has_content(source):
         return flags
@@ -106,8 +106,18 @@ def check_segment(source: str, output: str, src_lang: str, tgt_lang: str) -> lis
     if src_lang != tgt_lang and _norm(output) == _norm(source) and letter_count(source) >= 4:
         flags.append(("copy", "the output repeats the source"))
     gram = repeated_ngram(output)
-    if gram is not None and repeated_ngram(source) != gram:
+    # A source that repeats itself ("no, no, no") may be translated with a repetition.
+    if gram is not None and repeated_ngram(source) is None:
         flags.append(("repetition", f"'{gram}' repeated 3+ times"))
+    return flags
+
+
+def check_segment(source: str, output: str, src_lang: str, tgt_lang: str) -> list[tuple[str, str]]:
+    """Quality flags ``(kind, detail)`` for one translated segment."""
+    flags = retry_flags(source, output, src_lang, tgt_lang)
+    # An empty output or a copy of the source already says what the language check would.
+    if not has_content(source) or any(kind in ("empty", "copy") for kind, _ in flags):
+        return flags
     if letter_count(output) >= MIN_LETTERS:
         # A few hundred characters are enough to judge a sentence's language, and
         # langdetect's cost grows with the text.
