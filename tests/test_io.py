@@ -267,3 +267,21 @@ def test_detect_format(path, fmt, expected):
 def test_unknown_format_is_an_error():
     with pytest.raises(InputError, match="unknown format"):
         detect_format("a.txt", "docx")
+
+
+@pytest.mark.parametrize(
+    "text, not_prose",
+    [
+        ("> **Note**\n>\n> `x.toml` cannot be used.\n", None),
+        ("> Tip\n>\n> ```sh\n> git clone repo\n> ```\n", "git clone"),
+        ("1. Install:\n\n    ```sh\n    brew install pyenv\n    ```\n\n2. Done.\n", "brew install"),
+        ("- item\n  ```\n  code here\n  ```\n", "code here"),
+    ],
+)
+def test_markdown_found_in_the_wild(text, not_prose):
+    """Cases seen in real READMEs: bare quote markers, fences inside quotes and lists."""
+    doc = parse_document(decode(text.encode()), "md", "m")
+    assert render_document(doc) == text
+    prose = " ".join(s.text for s in doc.segments())
+    if not_prose:
+        assert not_prose not in prose and "```" not in prose

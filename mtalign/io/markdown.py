@@ -19,7 +19,9 @@ import re
 
 from mtalign.types import Document, Paragraph, Segment
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# CommonMark allows 0-3 spaces before a fence; fences nested in list items are indented
+# further, so any indentation is accepted (a fence inside an indented code block is rare).
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _BLANK = re.compile(r"^\s*$")
 _HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -203,6 +205,29 @@ def parse_markdown(text: str, doc_id: str) -> tuple[Paragraph, ...]:
             i += 1
             continue
         prefix, content, kind, _ = _split_container(line)
+        if not content.strip():
+            # A bare marker (">", "-"): nothing to translate, and it must not start a
+            # paragraph whose first newline would then carry the next line's markup.
+            raw_block(kind, i, i + 1)
+            prev_kind = "blank" if kind == "quote" else kind
+            i += 1
+            continue
+        fence = _FENCE.match(content)
+        if fence and prefix.strip():
+            # A fenced code block inside a block quote or list item: kept verbatim.
+            mark = fence.group(1)
+            j = i + 1
+            while j < n:
+                inner = _split_container(lines[j])[1]
+                close = _FENCE.match(inner)
+                if close and close.group(1)[0] == mark[0] and len(close.group(1)) >= len(mark):
+                    break
+                j += 1
+            end = min(j + 1, n)
+            raw_block("code", i, end)
+            prev_kind = "code"
+            i = end
+            continue
         body = [content]
         conts: list[str] = []
         j = i + 1
@@ -219,7 +244,12 @@ def parse_markdown(text: str, doc_id: str) -> tuple[Paragraph, ...]:
             if "|" in nxt and j + 1 < n and _TABLE_DELIM.match(lines[j + 1]):
                 break
             npre, ncontent, nkind, new_block = _split_container(nxt)
-            if new_block or (nkind == "quote") != (kind == "quote") or not ncontent.strip():
+            if (
+                new_block
+                or (nkind == "quote") != (kind == "quote")
+                or not ncontent.strip()
+                or _FENCE.match(ncontent.lstrip())
+            ):
                 break
             lead = re.match(r"^[ \t]*", ncontent).group(0)  # type: ignore[union-attr]
             conts.append(npre + lead)
