@@ -610,3 +610,27 @@ def test_markdown_summary_cells_cannot_break_the_table():
     from mtalign.batch.summary import _cell
 
     assert _cell("a|b`c\nd") == "a\\|b\\`c d"
+
+
+def test_glossary_enforced_job_reports_term_accuracy(tmp_path, models):
+    """The example job with its glossary in enforce mode, on the tiny models."""
+    cfg = load_job_config(ROOT / "configs/jobs/example.toml")
+    cfg = replace(cfg, output_dir=str(tmp_path / "out")).with_overrides(
+        targets=("tr", "ru"),
+        models={k: str(v) for k, v in models.items()},
+        glossary_mode="enforce",
+        max_length=24,
+        beam=2,
+        quality_gate=False,
+        cache_path=str(tmp_path / "tm.sqlite"),
+    )
+    summary = run_config(cfg)
+    assert summary.ok
+    data = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    text = json.dumps(data)
+    assert "term_accuracy" in text
+    report = json.loads((tmp_path / "out" / "idlib.report.json").read_text(encoding="utf-8"))
+    g = report["targets"]["tr"]["glossary"]
+    assert g["mode"] == "enforce" and g["occurrences"] > 20
+    assert g["term_accuracy"] == 1.0
+    assert "Erdoğan" in (tmp_path / "out" / "idlib.tr.txt").read_text(encoding="utf-8")
