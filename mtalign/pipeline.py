@@ -769,9 +769,19 @@ def _translate_paragraphs(
     from mtalign.segment import split_sentences
 
     paras = [p for p in doc.paragraphs if p.segments]
-    texts = [" ".join(s.text for s in p.segments) for p in paras]
+    texts: list[str] = []
+    spans: list[list[tuple[int, int]]] = []
+    for p in paras:
+        text, prot = "", []
+        for s in p.segments:
+            if text:
+                text += " "
+            prot.extend((a + len(text), b + len(text)) for a, b in s.protected)
+            text += s.text
+        texts.append(text)
+        spans.append(prot)
     ids = [p.segments[0].id for p in paras]
-    para_out = stage.translate_segments(texts, ids, None, bar)
+    para_out = stage.translate_segments(texts, ids, spans, bar)
     outcomes: list[SegmentOutcome] = []
     for p, po in zip(paras, para_out, strict=True):
         src_sents = [s.text for s in p.segments]

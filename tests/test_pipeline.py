@@ -263,3 +263,12 @@ def test_consistency_without_glossary_unifies_renderings(tmp_path):
     outs = [o.text for o in res.outcomes["tr"]]
     assert all("Erdoğan" in o and "Erdogan " not in o for o in outs), outs
     assert res.glossary["tr"]["mode"] == "consistency"
+
+
+def test_paragraph_unit_keeps_inline_code_away_from_the_model(tmp_path):
+    text = "Run `make demo` first. Then read the report about the talks in Moscow.\n"
+    (res,), fakes, out = _run(tmp_path, text=text, name="p.md", unit="paragraph")
+    sent = " ".join(t for call in fakes["tr"].calls for t in call)
+    assert "make demo" not in sent
+    assert "`make demo`" in (out / "p.tr.md").read_text()
+    assert len(res.outcomes["tr"]) == 2
