@@ -388,18 +388,24 @@ def _engine_name(engine: str) -> str:
     return "ctranslate2"
 
 
+def check_pairs(pairs: Sequence[tuple[str, str]]) -> None:
+    """Refuse a pair whose source and target are the same language."""
+    for src, tgt in pairs:
+        if src == tgt:
+            raise LanguageError(
+                f"source and target language are both {src!r}; drop {tgt} from --to or fix --src"
+            )
+
+
 def resolve_pairs(
     pairs: Sequence[tuple[str, str]], settings: TranslateSettings
 ) -> dict[tuple[str, str], PairEngine]:
     """Resolve every model before any work starts, so a missing one fails fast."""
     from mtalign.models import resolve_model
 
+    check_pairs(pairs)
     out = {}
     for src, tgt in pairs:
-        if src == tgt:
-            raise LanguageError(
-                f"source and target language are both {src!r}; drop {tgt} from --to or fix --src"
-            )
         spec = settings.models.get(tgt)
         model = resolve_model(spec, src=src, tgt=tgt) if spec else resolve_model(src=src, tgt=tgt)
         out[(src, tgt)] = PairEngine(src, tgt, model, _engine_name(settings.engine))
@@ -426,8 +432,8 @@ def _threads(settings: TranslateSettings) -> int:
     """CPU threads for the engine: the setting, else OMP_NUM_THREADS, else the cores this
     process may use.
 
-    CTranslate2's own default (4) oversubscribes small machines: measured 4x slower on
-    2 cores with a small model.
+    CTranslate2's own default (4 threads) oversubscribes small machines (see the batch
+    benchmark in the README).
     """
     if settings.threads > 0:
         return settings.threads
@@ -536,12 +542,7 @@ class TranslationSession:
 
     def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Check and resolve the models of these pairs now (fail fast, before any work)."""
-        for src, tgt in pairs:
-            if src == tgt:
-                raise LanguageError(
-                    f"source and target language are both {src!r}; "
-                    f"drop {tgt} from --to or fix --src"
-                )
+        check_pairs(pairs)
         todo = [p for p in dict.fromkeys(pairs) if p not in self.engines]
         if todo:
             self.engines.update(resolve_pairs(todo, self.settings))
