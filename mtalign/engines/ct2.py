@@ -11,7 +11,7 @@ import logging
 
 import ctranslate2
 
-from mtalign.engines import output_limit
+from mtalign.engines import encode_batch
 from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult
 from mtalign.errors import ModelError
 from mtalign.models import MarianCodec, ResolvedModel, convert_to_ct2, ct2_quantization
@@ -69,14 +69,7 @@ class CTranslate2Translator:
         """Translate ``texts`` as one batch; N results in input order."""
         if not texts:
             return []
-        if self._translator is None:
-            raise ModelError(f"translator for {self.model_id} was closed; load it again")
-        if target_prefix is not None and len(target_prefix) != len(texts):
-            raise ValueError(
-                f"target_prefix has {len(target_prefix)} entries for {len(texts)} texts"
-            )
-        sources = [self.codec.encode_source(t, self.target_token) for t in texts]
-        limit = max(output_limit(options, len(s), self.max_positions) for s in sources)
+        sources, limit = encode_batch(self, self._translator, texts, options, target_prefix)
         prefixes = None
         if target_prefix is not None and any(target_prefix):
             prefixes = [self.codec.encode_target(p) if p else [] for p in target_prefix]

@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from mtalign.engines import output_limit
+from mtalign.engines import encode_batch
 from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult
 from mtalign.errors import ModelError
 from mtalign.models import MarianCodec, ResolvedModel
@@ -88,15 +88,8 @@ class TransformersTranslator:
         """Translate ``texts`` as one batch; N results in input order."""
         if not texts:
             return []
-        if self._model is None:
-            raise ModelError(f"translator for {self.model_id} was closed; load it again")
-        if target_prefix is not None and len(target_prefix) != len(texts):
-            raise ValueError(
-                f"target_prefix has {len(target_prefix)} entries for {len(texts)} texts"
-            )
+        sources, limit = encode_batch(self, self._model, texts, options, target_prefix)
         codec = self.codec
-        sources = [codec.encode_source(t, self.target_token) for t in texts]
-        limit = max(output_limit(options, len(s), self.max_positions) for s in sources)
         width = max(len(s) for s in sources)
         ids = torch.full((len(sources), width), codec.pad_id, dtype=torch.long)
         mask = torch.zeros((len(sources), width), dtype=torch.long)
