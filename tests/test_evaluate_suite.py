@@ -104,12 +104,11 @@ def test_translator_contract_is_checked(tmp_path):
         run_suite(suite, lambda texts, *a: texts[:-1])
 
 
-def test_cli_without_pipeline_or_outputs_explains(tmp_path, monkeypatch):
-    import mtalign.pipeline as pipeline
-
-    monkeypatch.delattr(pipeline, "translate_texts", raising=False)
-    with pytest.raises(MtalignError, match="precomputed outputs"):
+def test_suite_without_models_offline_names_the_fix(tmp_path):
+    """The example suite on a machine without the hub: a one-line error, nothing written."""
+    with pytest.raises(MtalignError, match="mtalign models pull"):
         eval_suite_command(str(EXAMPLE), report=str(tmp_path / "r"))
+    assert not (tmp_path / "r" / "report.json").exists()
 
 
 BASE = """

@@ -350,14 +350,8 @@ def pipeline_translator() -> Translate:
         config: SuiteConfiguration,
         glossary: str | None,
     ) -> list[str]:
-        from mtalign import pipeline
+        from mtalign.pipeline import TranslateSettings, translate_texts
 
-        fn = getattr(pipeline, "translate_texts", None)
-        if fn is None:
-            raise InputError(
-                "this installation's pipeline has no translate_texts(); give each "
-                '[[configuration]] precomputed outputs = { LANG = "file" } instead'
-            )
         kwargs = {
             "targets": (tgt_lang,),
             "src": src_lang,
@@ -368,13 +362,9 @@ def pipeline_translator() -> Translate:
             "glossary_mode": config.glossary_mode,
             **dict(config.options),
         }
-        settings_cls = getattr(pipeline, "TranslateSettings", None)
-        if settings_cls is not None and dataclasses.is_dataclass(settings_cls):
-            names = {f.name for f in dataclasses.fields(settings_cls)}
-            settings: Any = settings_cls(**{k: v for k, v in kwargs.items() if k in names})
-        else:
-            settings = kwargs
-        return list(fn(texts, src_lang, tgt_lang, settings))
+        names = {f.name for f in dataclasses.fields(TranslateSettings)}
+        settings = TranslateSettings(**{k: v for k, v in kwargs.items() if k in names})
+        return translate_texts(texts, src_lang, tgt_lang, settings)
 
     return translate
 
