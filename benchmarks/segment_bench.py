@@ -15,34 +15,18 @@ from __future__ import annotations
 
 import argparse
 import platform
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from mtalign.segment import sentence_spans
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-GOLD_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "segment"
+from mtalign.segment import sentence_spans  # noqa: E402
+from tests.gold import GOLD_DIR, read_gold  # noqa: E402
+
 LANGS = ("en", "tr", "ru", "ar")
 PYSBD_LANGS = ("en", "ru", "ar")  # pysbd 0.3.4 has no Turkish
-
-
-def read_gold(path: Path) -> list[list[str]]:
-    """Paragraphs (lists of sentences) of a gold file; see its header for the format."""
-    paragraphs: list[list[str]] = []
-    current: list[str] = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if line.startswith("#"):
-            continue
-        if not line:
-            if current:
-                paragraphs.append(current)
-            current = []
-        else:
-            current.append(line)
-    if current:
-        paragraphs.append(current)
-    return paragraphs
 
 
 def ends_from_sentences(text: str, sentences: list[str]) -> list[int]:

@@ -11,8 +11,7 @@ import pytest
 
 from mtalign.errors import InputError, LanguageError
 from mtalign.segment import sentence_spans, split_sentences, supported_languages
-
-GOLD_DIR = Path(__file__).parent / "data" / "segment"
+from tests.gold import GOLD_DIR, read_gold
 
 EN_CASES = [
     ("He moved to the U.S. He said it was hard.", ["He moved to the U.S.", "He said it was hard."]),
@@ -310,25 +309,6 @@ def test_bad_language_code(lang: object) -> None:
 def test_text_must_be_str() -> None:
     with pytest.raises(InputError):
         sentence_spans(b"Hello.", "en")  # type: ignore[arg-type]
-
-
-def read_gold(path: Path) -> list[list[str]]:
-    """Paragraphs (lists of sentences) of a gold file; see its header for the format."""
-    paragraphs: list[list[str]] = []
-    current: list[str] = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if line.startswith("#"):
-            continue
-        if not line:
-            if current:
-                paragraphs.append(current)
-            current = []
-        else:
-            current.append(line)
-    if current:
-        paragraphs.append(current)
-    return paragraphs
 
 
 def gold_counts(lang: str) -> tuple[int, int, int, list[str]]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from mtalign.batch.config import JobConfig
 from mtalign.document import document_text, segment_document
 from mtalign.errors import InputError
-from mtalign.io import decode, detect_format, parse_document, read_bytes
+from mtalign.io import decode, detect_format, parse_document, read_bytes, strip_extension
 from mtalign.langid import LangGuess, check_language, detect, normalize_lang
 from mtalign.types import Document
 
@@ -29,7 +29,6 @@ _UNSAFE = re.compile(r'[/\\:*?"<>|\s]+')
 _RESERVED = frozenset(
     ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(10)] + [f"lpt{i}" for i in range(10)]
 )
-_EXTS = (".txt", ".text", ".md", ".markdown", ".jsonl", ".ndjson")
 
 
 @dataclass(frozen=True)
@@ -84,14 +83,6 @@ def _glob_base(pattern: str) -> str:
     return base if glob.has_magic(pattern) else os.path.dirname(base) or "."
 
 
-def _strip_ext(rel: str) -> str:
-    low = rel.lower()
-    for ext in _EXTS:
-        if low.endswith(ext) and len(rel) > len(ext):
-            return rel[: -len(ext)]
-    return rel
-
-
 def _file_items(cfg: JobConfig) -> list[InputItem]:
     out_dir = os.path.realpath(cfg.output_dir)
     paths: list[str] = []
@@ -111,7 +102,7 @@ def _file_items(cfg: JobConfig) -> list[InputItem]:
     fmt_opt = None if cfg.doc_format == "auto" else cfg.doc_format
     for p in paths:
         rel = os.path.relpath(os.path.realpath(p), root).replace(os.sep, "/")
-        doc_id = _strip_ext(rel)
+        doc_id = strip_extension(rel)
         try:
             fmt = detect_format(p, fmt_opt)
             size = os.path.getsize(p)

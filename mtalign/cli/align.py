@@ -18,9 +18,11 @@ _NWAY_FORMATS = ("tsv", "jsonl", "tmx")
 def _read_sentences(path: str, lang: str, presegmented: bool, force: bool) -> list[str]:
     """Sentences of a file: one per non-empty line, or the document segmented on the fly."""
     if presegmented:
-        from mtalign.io import read_text
+        from mtalign.io.lines import read_lines
 
-        return [line.strip() for line in read_text(path).text.split("\n") if line.strip()]
+        return [
+            line.strip() for line in read_lines(path, "input", allow_empty=True) if line.strip()
+        ]
     from mtalign.document import load_document
 
     doc, _ = load_document(path, lang=lang, force=force)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import unicodedata
-from pathlib import Path
 from typing import Any
 
 from mtalign.cli._args import as_bool, as_list, as_paths, as_str
@@ -19,22 +16,9 @@ class TermCheckFailed(MtalignError):
 
 
 def _read_lines(path: str) -> list[str]:
-    if path == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise InputError(f"no such file: {path}; check the path") from None
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8 text; convert it to UTF-8") from None
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    text = unicodedata.normalize("NFC", text)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [ln.rstrip("\r") for ln in lines]
+    from mtalign.io.lines import read_lines
+
+    return read_lines(path, "input", allow_empty=True)
 
 
 def _write(path: str, text: str) -> None:

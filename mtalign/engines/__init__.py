@@ -100,28 +100,6 @@ def load_translator(
     return cls(model, device=device, compute_type=compute_type, **kwargs)
 
 
-def encode_batch(
-    engine: object,
-    loaded: object,
-    texts: list[str],
-    options: DecodeOptions,
-    target_prefix: list[str | None] | None,
-) -> tuple[list[list[str]], int]:
-    """Checks and source encoding shared by the engines: (source pieces, output limit).
-
-    ``engine`` has ``codec``, ``target_token``, ``max_positions`` and ``model_id``;
-    ``loaded`` is its model handle (None once closed).
-    """
-    if loaded is None:
-        raise ModelError(f"translator for {engine.model_id} was closed; load it again")  # type: ignore[attr-defined]
-    if target_prefix is not None and len(target_prefix) != len(texts):
-        raise ValueError(f"target_prefix has {len(target_prefix)} entries for {len(texts)} texts")
-    codec = engine.codec  # type: ignore[attr-defined]
-    sources = [codec.encode_source(t, engine.target_token) for t in texts]  # type: ignore[attr-defined]
-    limit = max(output_limit(options, len(s), engine.max_positions) for s in sources)  # type: ignore[attr-defined]
-    return sources, limit
-
-
 def output_limit(options: DecodeOptions, source_tokens: int, max_positions: int = 512) -> int:
     """Most target tokens (without ``</s>``) an output may have.
 

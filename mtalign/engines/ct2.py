@@ -11,15 +11,15 @@ import logging
 
 import ctranslate2
 
-from mtalign.engines import encode_batch
 from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult
+from mtalign.engines.marian import MarianEngine
 from mtalign.errors import ModelError
-from mtalign.models import MarianCodec, ResolvedModel, convert_to_ct2, ct2_quantization
+from mtalign.models import ResolvedModel, convert_to_ct2, ct2_quantization
 
 logger = logging.getLogger(__name__)
 
 
-class CTranslate2Translator:
+class CTranslate2Translator(MarianEngine):
     """A :class:`~mtalign.engines.base.Translator` running on ``ctranslate2.Translator``."""
 
     name = "ctranslate2"
@@ -35,13 +35,7 @@ class CTranslate2Translator:
             device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
         if compute_type is None:
             compute_type = "int8_float16" if device == "cuda" else "int8"
-        self.model_id = model.model_id
-        self.model_revision: str | None = model.revision
-        self.device = device
-        self.compute_type = compute_type
-        self.target_token = model.target_token
-        self.max_positions = model.max_positions
-        self.codec = MarianCodec(model.path)
+        super().__init__(model, device, compute_type)
         self.model_path = convert_to_ct2(model, ct2_quantization(compute_type))
         try:
             self._translator: ctranslate2.Translator | None = ctranslate2.Translator(
@@ -56,9 +50,8 @@ class CTranslate2Translator:
                 f"{compute_type}: {exc}; try --device cpu or --compute-type int8"
             ) from exc
 
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        """Source tokens per text, including the language token and ``</s>``."""
-        return [len(self.codec.encode_source(t, self.target_token)) for t in texts]
+    def _loaded(self) -> object:
+        return self._translator
 
     def translate(
         self,
@@ -69,7 +62,7 @@ class CTranslate2Translator:
         """Translate ``texts`` as one batch; N results in input order."""
         if not texts:
             return []
-        sources, limit = encode_batch(self, self._translator, texts, options, target_prefix)
+        sources, limit = self._encode_batch(texts, options, target_prefix)
         prefixes = None
         if target_prefix is not None and any(target_prefix):
             prefixes = [self.codec.encode_target(p) if p else [] for p in target_prefix]

@@ -12,17 +12,17 @@ from typing import Any
 
 import torch
 
-from mtalign.engines import encode_batch
 from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult
+from mtalign.engines.marian import MarianEngine
 from mtalign.errors import ModelError
-from mtalign.models import MarianCodec, ResolvedModel
+from mtalign.models import ResolvedModel
 
 logger = logging.getLogger(__name__)
 
 _DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
 
-class TransformersTranslator:
+class TransformersTranslator(MarianEngine):
     """A :class:`~mtalign.engines.base.Translator` running on transformers (PyTorch)."""
 
     name = "transformers"
@@ -47,13 +47,7 @@ class TransformersTranslator:
             )
         if threads:
             torch.set_num_threads(threads)
-        self.model_id = model.model_id
-        self.model_revision: str | None = model.revision
-        self.device = device
-        self.compute_type = compute_type
-        self.target_token = model.target_token
-        self.max_positions = model.max_positions
-        self.codec = MarianCodec(model.path)
+        super().__init__(model, device, compute_type)
         try:
             net = MarianMTModel.from_pretrained(
                 model.path, dtype=_DTYPES[compute_type], trust_remote_code=False
@@ -63,9 +57,8 @@ class TransformersTranslator:
         self._model: Any = net.to(device).eval()
         self._all_ids: list[int] | None = None
 
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        """Source tokens per text, including the language token and ``</s>``."""
-        return [len(self.codec.encode_source(t, self.target_token)) for t in texts]
+    def _loaded(self) -> object:
+        return self._model
 
     def _prefix_fn(self, prefixes: list[list[int]]) -> Any:
         if self._all_ids is None:
@@ -88,7 +81,7 @@ class TransformersTranslator:
         """Translate ``texts`` as one batch; N results in input order."""
         if not texts:
             return []
-        sources, limit = encode_batch(self, self._model, texts, options, target_prefix)
+        sources, limit = self._encode_batch(texts, options, target_prefix)
         codec = self.codec
         width = max(len(s) for s in sources)
         ids = torch.full((len(sources), width), codec.pad_id, dtype=torch.long)

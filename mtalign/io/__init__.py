@@ -32,6 +32,7 @@ __all__ = [
     "read_document",
     "read_text",
     "render_document",
+    "strip_extension",
     "write_document",
 ]
 
@@ -59,15 +60,22 @@ def detect_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     return _EXT.get(Path(path).suffix.lower(), "txt")
 
 
+def strip_extension(name: str) -> str:
+    """``name`` without a known document extension (``world/idlib.txt`` -> ``world/idlib``)."""
+    low = name.lower()
+    for ext in _EXT:
+        if low.endswith(ext) and len(name) > len(ext):
+            return name[: -len(ext)]
+    return name
+
+
 def document_id(path: str | os.PathLike[str]) -> str:
     """A document id from a path: the file name without its extension."""
     if str(path) == STDIN:
         return "stdin"
     name = Path(path).name
-    for ext in _EXT:
-        if name.lower().endswith(ext):
-            return name[: -len(ext)] or name
-    return Path(path).stem or name
+    stripped = strip_extension(name)
+    return stripped if stripped != name else (Path(path).stem or name)
 
 
 def parse_document(
