@@ -16,6 +16,11 @@ from typing import Any
 
 from mtalign.errors import ConfigError, LanguageError
 
+#: The choices every translation setting accepts (CLI flags, job configs, eval suites).
+ENGINES = ("auto", "ctranslate2", "transformers")
+GLOSSARY_MODES = ("off", "check", "enforce")
+UNITS = ("sentence", "paragraph")
+
 
 def read_toml(path: str | os.PathLike[str], what: str = "config", example: str = "") -> dict:
     """Parse a TOML file; missing file, bad encoding and syntax errors are ConfigErrors."""

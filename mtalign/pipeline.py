@@ -21,6 +21,7 @@ from typing import Any
 
 from mtalign import __version__
 from mtalign.batching import plan_batches, split_long
+from mtalign.config import ENGINES, GLOSSARY_MODES, UNITS
 from mtalign.document import load_document
 from mtalign.engines.base import DecodeOptions, Translator
 from mtalign.errors import InputError, LanguageError, ModelError
@@ -32,9 +33,6 @@ from mtalign.types import Document, QualityFlag
 
 log = logging.getLogger(__name__)
 
-ENGINES = ("auto", "ctranslate2", "transformers")
-UNITS = ("sentence", "paragraph")
-GLOSSARY_MODES = ("off", "check", "enforce")
 #: Targets written without spaces between sentences.
 _NO_SPACE_LANGS = frozenset({"zh", "ja", "th", "lo", "km", "my"})
 

@@ -83,6 +83,37 @@ def evaluate_command(
             print(f"wrote {p}", file=sys.stderr)
 
 
+def pipeline_translator() -> Any:
+    """A :data:`Translate` backed by ``mtalign.pipeline.translate_texts`` (imported on use)."""
+
+    def translate(
+        texts: list[str],
+        src_lang: str,
+        tgt_lang: str,
+        config: Any,
+        glossary: str | None,
+    ) -> list[str]:
+        import dataclasses
+
+        from mtalign.pipeline import TranslateSettings, translate_texts
+
+        kwargs = {
+            "targets": (tgt_lang,),
+            "src": src_lang,
+            "engine": config.engine,
+            "models": dict(config.models),
+            "beam": config.beam,
+            "glossary": glossary if config.glossary_mode != "off" else None,
+            "glossary_mode": config.glossary_mode,
+            **dict(config.options),
+        }
+        names = {f.name for f in dataclasses.fields(TranslateSettings)}
+        settings = TranslateSettings(**{k: v for k, v in kwargs.items() if k in names})
+        return translate_texts(texts, src_lang, tgt_lang, settings)
+
+    return translate
+
+
 def eval_suite_command(
     config: Any,
     report: Any = None,
@@ -94,7 +125,7 @@ def eval_suite_command(
 
     CONFIG is a TOML file (see configs/eval/idlib.toml). --report overrides its report folder.
     """
-    from mtalign.evaluate.suite import load_suite, pipeline_translator, run_suite
+    from mtalign.evaluate.suite import load_suite, run_suite
     from mtalign.evaluate.textfmt import score_table
 
     path = as_str(config, "config")

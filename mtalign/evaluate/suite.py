@@ -9,7 +9,6 @@ the real one; the comparison and the reports are :mod:`mtalign.evaluate`'s.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mtalign.config import ConfigContext, read_toml
+from mtalign.config import ENGINES, GLOSSARY_MODES, UNITS, ConfigContext, read_toml
 from mtalign.errors import InputError, MtalignError
 from mtalign.evaluate.inputs import read_lines
 from mtalign.evaluate.metrics import METRICS, parse_metrics
@@ -27,11 +26,6 @@ from mtalign.evaluate.runner import Evaluation, evaluate_texts
 from mtalign.evaluate.significance import DEFAULT_AR_TRIALS, parse_method
 from mtalign.evaluate.terms import glossary_checker
 from mtalign.io import atomic_write_text
-
-#: Engines and glossary modes a configuration may name (as in mtalign.pipeline).
-ENGINES = ("auto", "ctranslate2", "transformers")
-GLOSSARY_MODES = ("off", "check", "enforce")
-UNITS = ("sentence", "paragraph")
 
 _SECTIONS = {"suite", "testset", "configuration"}
 _SUITE_KEYS = {
@@ -338,35 +332,6 @@ def load_suite(path: str | os.PathLike[str]) -> Suite:
 
 
 # ---------------------------------------------------------------------------- running
-
-
-def pipeline_translator() -> Translate:
-    """A :data:`Translate` backed by ``mtalign.pipeline.translate_texts`` (imported on use)."""
-
-    def translate(
-        texts: list[str],
-        src_lang: str,
-        tgt_lang: str,
-        config: SuiteConfiguration,
-        glossary: str | None,
-    ) -> list[str]:
-        from mtalign.pipeline import TranslateSettings, translate_texts
-
-        kwargs = {
-            "targets": (tgt_lang,),
-            "src": src_lang,
-            "engine": config.engine,
-            "models": dict(config.models),
-            "beam": config.beam,
-            "glossary": glossary if config.glossary_mode != "off" else None,
-            "glossary_mode": config.glossary_mode,
-            **dict(config.options),
-        }
-        names = {f.name for f in dataclasses.fields(TranslateSettings)}
-        settings = TranslateSettings(**{k: v for k, v in kwargs.items() if k in names})
-        return translate_texts(texts, src_lang, tgt_lang, settings)
-
-    return translate
 
 
 def translate_for(

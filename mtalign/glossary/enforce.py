@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from mtalign.config import GLOSSARY_MODES
 from mtalign.glossary.check import Occurrence, check_segment
 from mtalign.glossary.fix import apply_edits
 from mtalign.glossary.model import Glossary
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MODES = ("off", "check", "enforce")
+MODES = GLOSSARY_MODES
 STAGES = ("best", "nbest", "prefix", "postedit")
 #: Attention mass on the term's source pieces above which the peak target word is taken
 #: to be the term's (wrong) rendering and replaced, rather than the term inserted.
