@@ -1,4 +1,7 @@
-"""Language identification (langdetect, seeded) and language-code checks."""
+"""Language identification (langdetect, seeded) and language checks of texts.
+
+Language codes themselves live in :mod:`mtalign.langs`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from mtalign.errors import LanguageError
+from mtalign.langs import ALIASES, normalize_lang
+
+__all__ = ["LangGuess", "check_language", "detect", "letter_count", "normalize_lang"]
 
 #: Below this many letters a text is "und": too short to judge.
 MIN_LETTERS = 20
@@ -14,26 +20,6 @@ MIN_LETTERS = 20
 MISMATCH_CONFIDENCE = 0.90
 #: Detection looks at this many characters at most (langdetect's own default).
 MAX_CHARS = 10_000
-
-# ISO 639-1 codes; a code outside this set is a typo, not a language.
-_ISO639_1 = frozenset(
-    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
-    cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr
-    ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky
-    la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc
-    oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su
-    sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh
-    zu""".split()
-)
-# Three-letter and regional codes that MT model names use, mapped to the two-letter code.
-_ALIASES = {
-    "eng": "en", "tur": "tr", "rus": "ru", "ara": "ar", "deu": "de", "ger": "de", "fra": "fr",
-    "fre": "fr", "spa": "es", "ukr": "uk", "zho": "zh", "chi": "zh", "cmn": "zh", "zh-cn": "zh",
-    "zh-tw": "zh", "zh_cn": "zh", "zh_tw": "zh", "ita": "it", "por": "pt", "pt-br": "pt",
-    "nld": "nl", "dut": "nl", "pol": "pl", "ces": "cs", "ell": "el", "fas": "fa", "per": "fa",
-    "heb": "he", "iw": "he", "jpn": "ja", "kor": "ko", "hin": "hi", "urd": "ur", "aze": "az",
-    "kaz": "kk", "bul": "bg", "ron": "ro", "rum": "ro", "swe": "sv", "fin": "fi", "hun": "hu",
-}  # fmt: skip
 
 _lock = threading.Lock()
 
@@ -47,23 +33,6 @@ class LangGuess:
 
     def __str__(self) -> str:
         return f"{self.lang} ({self.prob:.2f})"
-
-
-def normalize_lang(code: object) -> str:
-    """Lower-case, validated ISO 639-1 code; ``LanguageError`` for unknown codes."""
-    if not isinstance(code, str) or not code.strip():
-        raise LanguageError(f"expected a language code like 'tr', got {code!r}")
-    c = code.strip().lower().replace("_", "-")
-    c = _ALIASES.get(c, c)
-    if c not in _ISO639_1:
-        base = c.split("-")[0]
-        base = _ALIASES.get(base, base)
-        if base in _ISO639_1:
-            return base
-        raise LanguageError(
-            f"unknown language code {code!r}; use an ISO 639-1 code such as en, tr, ru, ar"
-        )
-    return c
 
 
 def letter_count(text: str) -> int:
@@ -97,7 +66,7 @@ def _probabilities(text: str) -> list[tuple[str, float]]:
             langs = det.get_probabilities()
         except LangDetectException:
             return []
-    return [(_ALIASES.get(lp.lang, lp.lang), lp.prob) for lp in langs]
+    return [(ALIASES.get(lp.lang, lp.lang), lp.prob) for lp in langs]
 
 
 def detect(text: str) -> LangGuess:

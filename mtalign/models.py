@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from mtalign.errors import ConfigError, ModelError
+from mtalign.paths import ct2_cache_dir
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_FALLBACK = "Helsinki-NLP/opus-mt-{src}-{tgt}"
 MODELS_ENV = "MTALIGN_MODELS"
-HOME_ENV = "MTALIGN_HOME"
 
 # Files a Marian checkpoint must have, and the files we fetch from the hub.
 REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
@@ -602,21 +602,6 @@ def is_cached(model_id: str, revision: str | None = None) -> bool:
 
 
 # --------------------------------------------------------------------------- CT2 cache
-
-
-def mtalign_home() -> Path:
-    """Root of mtalign's caches: ``$MTALIGN_HOME``, else ``$XDG_CACHE_HOME/mtalign``."""
-    env = os.environ.get(HOME_ENV)
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "mtalign"
-
-
-def ct2_cache_dir() -> Path:
-    """Where converted CTranslate2 models live."""
-    return mtalign_home() / "ct2"
 
 
 def ct2_quantization(compute_type: str) -> str:

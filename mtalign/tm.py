@@ -7,8 +7,6 @@ A corrupt cache file is moved aside and rebuilt, never a crash.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import sqlite3
@@ -16,6 +14,9 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from mtalign.hashing import json_digest, text_digest
+from mtalign.paths import tm_path
 
 log = logging.getLogger(__name__)
 
@@ -28,27 +29,16 @@ CREATE TABLE IF NOT EXISTS tm (
 """
 
 
-def mtalign_home() -> Path:
-    """Root of mtalign's caches: ``$MTALIGN_HOME`` or ``~/.cache/mtalign``."""
-    env = os.environ.get("MTALIGN_HOME")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "mtalign"
-
-
-def default_tm_path() -> Path:
-    return mtalign_home() / "tm.sqlite"
-
-
 def settings_digest(settings: Mapping[str, Any]) -> str:
     """A stable digest of everything that changes a translation except the source text."""
-    blob = json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+    return json_digest(dict(settings), 32)
 
 
 class TranslationMemory:
     """``get_many`` / ``put_many`` over a SQLite file; thread-unsafe, one per run."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.path = Path(path) if path else default_tm_path()
+        self.path = Path(path) if path else tm_path()
         self._db: sqlite3.Connection | None = None
         self.hits = 0
         self.misses = 0
@@ -88,7 +78,7 @@ class TranslationMemory:
 
     @staticmethod
     def key(digest: str, source: str) -> str:
-        return hashlib.sha256(f"{digest}\x00{source}".encode()).hexdigest()
+        return text_digest(f"{digest}\x00{source}")
 
     def get_many(self, digest: str, sources: Iterable[str]) -> dict[str, str]:
         """Cached outputs for those sources that have one."""

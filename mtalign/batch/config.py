@@ -6,23 +6,16 @@ live next to its inputs and be run from anywhere.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mtalign.config import ConfigContext, read_toml
+from mtalign.config import ENGINES, GLOSSARY_MODES, UNITS, ConfigContext, read_toml
 from mtalign.errors import InputError, LanguageError
-from mtalign.pipeline import (
-    ENGINES,
-    GLOSSARY_MODES,
-    UNITS,
-    TranslateSettings,
-    check_settings,
-)
+from mtalign.hashing import file_digest, json_digest
+from mtalign.pipeline.settings import TranslateSettings, check_settings
 
 RUNNERS = ("local", "ray")
 DOC_FORMATS = ("auto", "txt", "md")
@@ -125,8 +118,8 @@ class JobConfig:
         }
 
     def digest(self) -> str:
-        blob = json.dumps(self.digest_fields(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        """A short digest of :meth:`digest_fields`."""
+        return json_digest(self.digest_fields(), 16)
 
     def with_overrides(
         self,
@@ -153,10 +146,7 @@ class JobConfig:
 
 
 def _file_sha(path: str) -> str | None:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-    except OSError:
-        return None
+    return file_digest([path], 16) if Path(path).is_file() else None
 
 
 class _Ctx(ConfigContext):

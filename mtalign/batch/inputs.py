@@ -8,7 +8,6 @@ document never stops the scan: it carries its reason and is recorded as failed.
 from __future__ import annotations
 
 import glob
-import hashlib
 import json
 import os
 import re
@@ -19,6 +18,7 @@ from pathlib import Path
 from mtalign.batch.config import JobConfig
 from mtalign.document import document_text, segment_document
 from mtalign.errors import InputError
+from mtalign.hashing import bytes_digest, text_digest
 from mtalign.io import decode, detect_format, parse_document, read_bytes, strip_extension
 from mtalign.langid import LangGuess, check_language, detect, normalize_lang
 from mtalign.types import Document
@@ -46,7 +46,7 @@ class InputItem:
 
 
 def short_hash(text: str, n: int = 8) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:n]
+    return text_digest(text, n)
 
 
 def safe_name(doc_id: str) -> str:
@@ -122,7 +122,7 @@ def _file_items(cfg: JobConfig) -> list[InputItem]:
         except OSError as exc:
             items.append(InputItem(doc_id, p, p, error=f"{p}: cannot be read ({exc.strerror})"))
             continue
-        items.append(InputItem(doc_id, p, p, fmt=fmt, digest=hashlib.sha256(data).hexdigest()))
+        items.append(InputItem(doc_id, p, p, fmt=fmt, digest=bytes_digest(data)))
     return items
 
 
@@ -142,7 +142,7 @@ def _jsonl_items(cfg: JobConfig, path: str) -> list[InputItem]:
         if not raw.strip():
             continue
         where = f"{path}:{n}"
-        digest = hashlib.sha256(raw).hexdigest()
+        digest = bytes_digest(raw)
         error = None
         try:
             line = raw.decode("utf-8-sig" if n == 1 else "utf-8")

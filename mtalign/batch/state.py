@@ -21,6 +21,7 @@ from typing import Any
 
 from mtalign.batch.inputs import InputItem, safe_name, short_hash
 from mtalign.errors import ConfigError
+from mtalign.io.naming import expected_files, output_ext
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +58,6 @@ class DocEntry:
     id: str
     name: str
     item: InputItem
-
-
-def output_ext(fmt: str) -> str:
-    return {"txt": "txt", "md": "md", "jsonl": "jsonl"}.get(fmt, "txt")
-
-
-def expected_files(name: str, ext: str, langs: Iterable[str]) -> list[str]:
-    """The file names a finished document has in the output folder."""
-    return [f"{name}.{lang}.{ext}" for lang in langs] + [
-        f"{name}.aligned.jsonl",
-        f"{name}.report.json",
-    ]
 
 
 def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
@@ -212,7 +201,7 @@ class JobState:
             st = statuses.get(e.id, {})
             done = [lang for lang in langs if st.get(lang) == DONE]
             if len(done) == len(langs):
-                files = expected_files(e.name, output_ext(e.item.fmt), done)
+                files = expected_files(e.name, e.item.fmt, done)
                 if all(f in present for f in files):
                     continue
                 log.warning("%s is marked done but its files are missing; redoing it", e.id)

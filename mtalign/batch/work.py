@@ -1,12 +1,11 @@
 """One document's work: load + translate (anywhere), then write + mark (on the driver only).
 
-``translate_entry`` runs in the local loop or inside a Ray worker; ``write_work`` runs on
-the driver, which alone writes files and job state.
+``load_entry`` and ``translate_chunk`` run in the local loop or inside a Ray worker;
+``write_work`` runs on the driver, which alone writes files and job state.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -18,17 +17,11 @@ from typing import Any
 
 from mtalign.batch.config import JobConfig
 from mtalign.batch.inputs import load_item
-from mtalign.batch.state import DocEntry, expected_files, output_ext
+from mtalign.batch.state import DocEntry
 from mtalign.errors import MtalignError
-from mtalign.io import atomic_write_text, write_document
-from mtalign.pipeline import (
-    DocResult,
-    PairEngine,
-    TranslationSession,
-    aligned_records,
-    build_report,
-    output_name,
-)
+from mtalign.io.naming import expected_files, translation_name
+from mtalign.pipeline import DocResult, PairEngine, TranslationSession, translate_group
+from mtalign.pipeline.outputs import write_run_files, write_translation
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +63,7 @@ def translate_into(work: DocWork, session: TranslationSession, tgt: str) -> None
         )
         return
     try:
-        session.translate(res, tgt)
+        translate_group(session, [res], tgt)
         pe = session.engines.get((src, tgt))
         if pe is not None:
             work.engines[tgt] = pe
@@ -102,7 +95,7 @@ def translate_chunk(works: Sequence[DocWork], session: TranslationSession, tgt: 
         return
     t0 = time.perf_counter()
     try:
-        session.translate_many([w.result for w in ready if w.result is not None], tgt)
+        translate_group(session, [w.result for w in ready if w.result is not None], tgt)
     except Exception as exc:  # noqa: BLE001 - fall back to one document at a time
         log.warning("shared translation into %s failed (%s); retrying document by document",
                     tgt, exc)  # fmt: skip
@@ -116,16 +109,6 @@ def translate_chunk(works: Sequence[DocWork], session: TranslationSession, tgt: 
         pe = session.engines.get(((res.doc.lang if res else None) or "und", tgt))
         if pe is not None:
             w.engines[tgt] = pe
-
-
-def translate_entry(
-    entry: DocEntry, cfg: JobConfig, session: TranslationSession, langs: Sequence[str]
-) -> DocWork:
-    """Load a document and translate it into every language."""
-    work = load_entry(entry, cfg, langs)
-    for tgt in langs:
-        translate_into(work, session, tgt)
-    return work
 
 
 def glossary_numbers(report: Any) -> dict[str, Any] | None:
@@ -199,35 +182,24 @@ def write_work(
     for lang in langs:
         if lang not in failed and lang not in done_langs:
             failed[lang] = "not translated (internal error: no output came back)"
-    ext = output_ext(entry.item.fmt)
+    fmt = entry.item.fmt
     for lang in failed:
-        _unlink(out / f"{entry.name}.{lang}.{ext}")
+        _unlink(out / translation_name(entry.name, lang, fmt))
     if res is None or not done_langs:
-        for name in expected_files(entry.name, ext, []):  # aligned + report
+        for name in expected_files(entry.name, fmt, []):  # aligned + report
             _unlink(out / name)
         return {}, failed
     out.mkdir(parents=True, exist_ok=True)
     for lang in done_langs:
-        path = out / output_name(res.doc, lang)
-        write_document(res.outputs[lang], path)
-        # Names relative to the output folder: the folder can move, reports stay right.
-        res.files[lang] = path.name
-    settings = cfg.settings
-    aligned = out / output_name(res.doc, kind="aligned")
-    lines = [json.dumps(r, ensure_ascii=False) for r in aligned_records(res, settings.targets)]
-    atomic_write_text(aligned, "\n".join(lines) + "\n")
-    res.files["aligned"] = aligned.name
-    report_path = out / output_name(res.doc, kind="report")
-    res.files["report"] = report_path.name
+        write_translation(res, lang, out, relative=True)
     engines = {(pe.src, pe.tgt): pe for pe in work.engines.values()}
-    report = build_report(res, settings, engines)
-    report["job"] = {
+    job = {
         "name": cfg.name,
         "document_id": entry.id,
         "source": entry.item.source,
         "failed": dict(failed),
     }
-    atomic_write_text(report_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    write_run_files(res, cfg.settings, out, engines, extra={"job": job}, relative=True)
     return {lang: lang_metrics(res, lang) for lang in done_langs}, failed
 
 

@@ -6,7 +6,8 @@ import sys
 from typing import Any
 
 from mtalign.cli._args import as_bool, as_choice, as_int, as_list, as_mapping, as_paths, as_str
-from mtalign.pipeline import ENGINES, GLOSSARY_MODES, UNITS, TranslateSettings, translate_files
+from mtalign.config import ENGINES, GLOSSARY_MODES, UNITS
+from mtalign.pipeline import TranslateSettings, translate_files
 
 
 def translate_command(

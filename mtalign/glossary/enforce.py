@@ -22,18 +22,15 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from mtalign.config import GLOSSARY_MODES
+from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult, Translator
 from mtalign.glossary.check import Occurrence, check_segment
 from mtalign.glossary.fix import apply_edits
 from mtalign.glossary.model import Glossary
 from mtalign.glossary.target import get_morph
 from mtalign.glossary.textutil import APOSTROPHES, WORD_CHARS
 from mtalign.types import TermHit
-
-if TYPE_CHECKING:
-    from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult, Translator
 
 log = logging.getLogger(__name__)
 
@@ -108,83 +105,150 @@ def enforce_batch(
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if len(sources) != len(results):
         raise ValueError(f"{len(sources)} sources but {len(results)} results")
-    matcher = glossary.matcher(src_lang)
-    out: list[EnforcedSegment | None] = [None] * len(sources)
-    pending: dict[int, tuple[list[Occurrence], Hypothesis]] = {}
-    for i, (src, res) in enumerate(zip(sources, results, strict=True)):
+    ctx = _Batch(sources, glossary, src_lang, tgt_lang, segment_offset)
+    out, pending = rerank(ctx, results, mode)
+    if pending:
+        repaired = prefix_repair(ctx, pending, translator, options)
+        out.update(finish(ctx, pending, repaired))
+    return [out[i] for i in range(len(sources))]
+
+
+def check_batch(
+    sources: list[str],
+    texts: list[str],
+    glossary: Glossary,
+    src_lang: str,
+    tgt_lang: str,
+    segment_offset: int = 0,
+) -> list[EnforcedSegment]:
+    """Check finished translations against the glossary; nothing is changed."""
+    if len(sources) != len(texts):
+        raise ValueError(f"{len(sources)} sources but {len(texts)} texts")
+    ctx = _Batch(sources, glossary, src_lang, tgt_lang, segment_offset)
+    out, _ = rerank(ctx, [_only(t) for t in texts], "check")
+    return [out[i] for i in range(len(sources))]
+
+
+def post_edit_batch(
+    sources: list[str],
+    texts: list[str],
+    glossary: Glossary,
+    src_lang: str,
+    tgt_lang: str,
+    segment_offset: int = 0,
+) -> list[EnforcedSegment]:
+    """Enforce the glossary on finished translations by post-editing alone (no model)."""
+    if len(sources) != len(texts):
+        raise ValueError(f"{len(sources)} sources but {len(texts)} texts")
+    ctx = _Batch(sources, glossary, src_lang, tgt_lang, segment_offset)
+    out, pending = rerank(ctx, [_only(t) for t in texts], "enforce")
+    out.update(finish(ctx, pending, {}))
+    return [out[i] for i in range(len(sources))]
+
+
+def _only(text: str) -> TranslationResult:
+    """A finished text in the shape the stages take (one hypothesis, no tokens)."""
+    return TranslationResult((Hypothesis(text=text, tokens=()),))
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What every stage of one batch needs: the sources, the glossary and the languages."""
+
+    sources: list[str]
+    glossary: Glossary
+    src_lang: str
+    tgt_lang: str
+    offset: int = 0
+
+    def check(self, i: int, text: str, matches: list | None = None) -> list[Occurrence]:
+        return check_segment(
+            self.sources[i], text, self.glossary, self.src_lang, self.tgt_lang,
+            self.offset + i, matches,
+        )  # fmt: skip
+
+
+#: Segments still missing a term after reranking: their occurrences and best hypothesis.
+_Pending = dict[int, tuple[list[Occurrence], Hypothesis]]
+
+
+def rerank(
+    ctx: _Batch, results: list[TranslationResult], mode: str
+) -> tuple[dict[int, EnforcedSegment], _Pending]:
+    """Stages 1-2: the best hypothesis, else the first of the n-best list that renders
+    every term. Returns finished segments and those still pending (by index)."""
+    matcher = ctx.glossary.matcher(ctx.src_lang)
+    out: dict[int, EnforcedSegment] = {}
+    pending: _Pending = {}
+    for i, res in enumerate(results):
         best = res.best
-        matches = matcher.find(src)
+        matches = matcher.find(ctx.sources[i])
         if mode == "off" or not matches:
             out[i] = EnforcedSegment(best.text, (), "none")
             continue
-        seg = segment_offset + i
-
-        def chk(text: str, seg: int = seg, src: str = src, matches=matches) -> list[Occurrence]:
-            return check_segment(src, text, glossary, src_lang, tgt_lang, seg, matches)
-
-        occ = chk(best.text)
+        occ = ctx.check(i, best.text, matches)
         if mode == "check" or _all_ok(occ):
             out[i] = _done(best.text, _staged(occ, "best"), "best")
             continue
         first = _staged(occ, "best")
-        chosen = None
         for hyp in res.hypotheses[1:]:
-            o2 = chk(hyp.text)
+            o2 = ctx.check(i, hyp.text, matches)
             if _all_ok(o2):
-                chosen = (hyp.text, _staged(o2, "nbest", first))
+                out[i] = _done(hyp.text, _staged(o2, "nbest", first), "nbest")
                 break
-        if chosen is not None:
-            out[i] = _done(chosen[0], chosen[1], "nbest")
-            continue
-        pending[i] = (first, best)
+        else:
+            pending[i] = (first, best)
+    return out, pending
 
-    if not pending:
-        return [o for o in out if o is not None]
 
-    # Stage 3: prefix repair, one batched call.
+def prefix_repair(
+    ctx: _Batch, pending: _Pending, translator: Translator | None, options: DecodeOptions
+) -> dict[int, Hypothesis]:
+    """Stage 3: force "translation up to the first missing term + its canonical form" as
+    the target prefix and let the model finish, in one batched call."""
     prefixes: dict[int, str] = {}
     for i, (occ, hyp) in pending.items():
-        p = _repair_prefix(sources[i], hyp, occ, glossary, tgt_lang)
+        p = _repair_prefix(ctx.sources[i], hyp, occ, ctx.glossary, ctx.tgt_lang)
         if p is not None:
             prefixes[i] = p
-    repaired: dict[int, Hypothesis] = {}
-    if prefixes and translator is not None:
-        from dataclasses import replace as dc_replace
-
-        idx = sorted(prefixes)
-        # The forced prefix fixes the hard part; the rest is finished with a narrow beam,
-        # which keeps the repair's cost well under a second full decode.
-        opts = dc_replace(
-            options, beam_size=min(options.beam_size, 2), num_hypotheses=1, return_attention=True
+    if not prefixes or translator is None:
+        return {}
+    idx = sorted(prefixes)
+    # The forced prefix fixes the hard part; the rest is finished with a narrow beam,
+    # which keeps the repair's cost well under a second full decode.
+    opts = replace(
+        options, beam_size=min(options.beam_size, 2), num_hypotheses=1, return_attention=True
+    )
+    try:
+        new = translator.translate(
+            [ctx.sources[i] for i in idx], opts, target_prefix=[prefixes[i] for i in idx]
         )
-        try:
-            new = translator.translate(
-                [sources[i] for i in idx], opts, target_prefix=[prefixes[i] for i in idx]
-            )
-        except (RuntimeError, ValueError) as exc:  # an engine without prefix support
-            log.warning("prefix repair skipped: %s", exc)
-            new = []
-        for i, r in zip(idx, new, strict=False):
-            if r.hypotheses:
-                repaired[i] = r.best
+    except (RuntimeError, ValueError) as exc:  # an engine without prefix support
+        log.warning("prefix repair skipped: %s", exc)
+        return {}
+    return {i: r.best for i, r in zip(idx, new, strict=False) if r.hypotheses}
 
+
+def finish(
+    ctx: _Batch, pending: _Pending, repaired: dict[int, Hypothesis]
+) -> dict[int, EnforcedSegment]:
+    """Stage 4: keep a repair that renders every term, else post-edit the better text."""
+    out: dict[int, EnforcedSegment] = {}
     for i, (occ, hyp) in pending.items():
-        src = sources[i]
-        seg = segment_offset + i
         base_text, base_hyp, base_occ = hyp.text, hyp, occ
         if i in repaired:
             cand = repaired[i]
-            o3 = check_segment(src, cand.text, glossary, src_lang, tgt_lang, seg)
+            o3 = ctx.check(i, cand.text)
             o3s = _staged(o3, "prefix", occ)
             if _all_ok(o3):
                 out[i] = _done(cand.text, o3s, "prefix")
                 continue
             if _n_ok(o3) > _n_ok(occ):
                 base_text, base_hyp, base_occ = cand.text, cand, o3s
-        text = post_edit(src, base_text, base_hyp, base_occ, glossary, tgt_lang)
-        o4 = check_segment(src, text, glossary, src_lang, tgt_lang, seg)
+        text = post_edit(ctx.sources[i], base_text, base_hyp, base_occ, ctx.glossary, ctx.tgt_lang)
+        o4 = ctx.check(i, text)
         out[i] = _done(text, _staged(o4, "postedit", base_occ), "postedit")
-    return [o for o in out if o is not None]
+    return out
 
 
 # Attention helpers -------------------------------------------------------------------------

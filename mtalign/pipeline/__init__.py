@@ -1,0 +1,240 @@
+"""The one place that knows the order of the stages.
+
+::
+
+    read + segment       inputs.load_inputs            (every input checked before any model)
+    resolve models       session.resolve_pairs         (a missing model fails fast)
+    translate            stage.SegmentTranslator       (memory, batches, engine, gate + retry)
+      or whole paragraphs  paragraphs.translate_paragraphs   (--unit paragraph)
+      or with the glossary terms.translate_enforced     (n-best, prefix repair, post-edit)
+    consistency          terms.make_consistent         (--consistency, no glossary)
+    glossary report      terms.glossary_report         (every term occurrence)
+    write                outputs.write_translation / write_run_files
+
+Heavy objects (engines, glossaries, the translation memory) live in a
+:class:`~mtalign.pipeline.session.TranslationSession`, made at the edge and passed in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from mtalign.engines.base import Translator
+from mtalign.errors import InputError
+from mtalign.io import STDIN, write_document
+from mtalign.langid import LangGuess, normalize_lang
+from mtalign.pipeline.inputs import load_inputs
+from mtalign.pipeline.masking import mask_protected, unmask
+from mtalign.pipeline.outputs import (
+    aligned_records,
+    build_report,
+    output_name,
+    spaced,
+    write_run_files,
+    write_translation,
+)
+from mtalign.pipeline.paragraphs import translate_paragraphs
+from mtalign.pipeline.results import DocResult, LangStats, SegmentOutcome
+from mtalign.pipeline.session import PairEngine, TranslationSession, check_pairs, resolve_pairs
+from mtalign.pipeline.settings import TranslateSettings, check_settings
+from mtalign.pipeline.stage import SegmentTranslator, progress, progress_enabled
+from mtalign.pipeline.terms import (
+    glossary_report,
+    make_consistent,
+    post_edit_terms,
+    translate_enforced,
+)
+from mtalign.types import Document, Paragraph, Segment
+
+__all__ = [
+    "DocResult",
+    "LangStats",
+    "PairEngine",
+    "SegmentOutcome",
+    "SegmentTranslator",
+    "TranslateSettings",
+    "TranslationSession",
+    "aligned_records",
+    "build_report",
+    "check_pairs",
+    "check_settings",
+    "load_inputs",
+    "mask_protected",
+    "output_name",
+    "resolve_pairs",
+    "translate_documents",
+    "translate_files",
+    "translate_group",
+    "translate_texts",
+    "unmask",
+    "write_run_files",
+]
+
+
+def translate_files(
+    inputs: Sequence[str], settings: TranslateSettings, out_dir: str | Path = "out"
+) -> list[DocResult]:
+    """``mtalign translate``: read, translate into every target, write all outputs."""
+    settings = check_settings(settings)
+    docs = load_inputs(inputs, settings)
+    if str(out_dir) == STDIN:
+        if len(docs) != 1 or len(settings.targets) != 1:
+            raise InputError(
+                "--out - writes to stdout and needs exactly one input and one --to language"
+            )
+        results = translate_documents(docs, settings, None)
+        write_document(results[0].outputs[settings.targets[0]], STDIN)
+        return results
+    pairs = list(dict.fromkeys((d.lang or "und", t) for t in settings.targets for d, _ in docs))
+    engines = resolve_pairs(pairs, settings)
+    results = translate_documents(docs, settings, out_dir, engines=engines)
+    for res in results:
+        write_run_files(res, settings, out_dir, engines)
+    return results
+
+
+def translate_documents(
+    docs: Sequence[tuple[Document, LangGuess]],
+    settings: TranslateSettings,
+    out_dir: str | Path | None = None,
+    on_language_done: Callable[[DocResult, str], None] | None = None,
+    engines: Mapping[tuple[str, str], PairEngine] | None = None,
+    factory: Callable[[PairEngine], Translator] | None = None,
+) -> list[DocResult]:
+    """Translate documents into every target language, one model at a time.
+
+    Each model is loaded once, used for every document of its pair, then released
+    before the next language starts (peak memory: one model). When ``out_dir`` is
+    given, each ``NAME.LANG.EXT`` is written as soon as it is done, so an interrupt
+    keeps finished languages.
+    """
+    settings = check_settings(settings)
+    results = [DocResult(doc=d, guess=g) for d, g in docs]
+    pairs = list(dict.fromkeys((r.doc.lang or "und", t) for t in settings.targets for r in results))
+    with TranslationSession(settings, engines=engines, factory=factory) as session:
+        session.prepare(pairs)
+        for tgt in settings.targets:
+            try:
+                translate_group(session, results, tgt)
+                for res in results:
+                    if out_dir is not None:
+                        write_translation(res, tgt, out_dir)
+                    if on_language_done is not None:
+                        on_language_done(res, tgt)
+            finally:
+                session.release(tgt)
+    return results
+
+
+def translate_group(session: TranslationSession, results: Sequence[DocResult], tgt: str) -> None:
+    """Translate documents into ``tgt`` with shared model calls (fills each ``DocResult``).
+
+    Sentences of all documents of one source language go through the engine together,
+    so many short documents are batched as well as one long one.
+    """
+    by_src: dict[str, list[DocResult]] = {}
+    for res in results:
+        by_src.setdefault(res.doc.lang or "und", []).append(res)
+    for src, group in by_src.items():
+        _translate_pair(session, session.stage(src, tgt), group)
+
+
+def _translate_pair(
+    session: TranslationSession, stage: SegmentTranslator, group: Sequence[DocResult]
+) -> None:
+    """The stages for documents of one language pair, then their results per document."""
+    settings, glossary = session.settings, session.glossary
+    per_doc = [list(res.doc.segments()) for res in group]
+    segs = [s for doc_segs in per_doc for s in doc_segs]
+    src, tgt = stage.src_lang, stage.tgt_lang
+    enforce = glossary is not None and settings.glossary_mode == "enforce"
+    label = group[0].doc.id if len(group) == 1 else f"{len(group)} documents"
+    stages: dict[int, str] = {}
+    t0 = time.perf_counter()
+    with progress(len(segs), f"{label} -> {tgt}", progress_enabled(settings.progress)) as bar:
+        if settings.unit == "paragraph":
+            outcomes = [o for res in group for o in translate_paragraphs(res.doc, stage, bar)]
+        elif enforce and glossary is not None:
+            fingerprint = session.glossary_fingerprint
+            outcomes, stages = translate_enforced(segs, stage, glossary, fingerprint, bar)
+        else:
+            outcomes = stage.translate_segments(
+                [s.text for s in segs], [s.id for s in segs], [s.protected for s in segs], bar
+            )
+    if enforce and glossary is not None and settings.unit == "paragraph":
+        outcomes = post_edit_terms(glossary, segs, outcomes, src, tgt)
+    if glossary is None and settings.consistency:
+        glossary, outcomes = make_consistent(segs, outcomes, src, tgt)
+    seconds = time.perf_counter() - t0
+    _per_document(session, group, per_doc, outcomes, stages, glossary, stage, seconds)
+
+
+def _per_document(
+    session: TranslationSession,
+    group: Sequence[DocResult],
+    per_doc: list[list[Segment]],
+    outcomes: list[SegmentOutcome],
+    stages: dict[int, str],
+    glossary: Any,
+    stage: SegmentTranslator,
+    seconds: float,
+) -> None:
+    """Share a group's outcomes out to its documents: stats, glossary report, output."""
+    src, tgt, settings = stage.src_lang, stage.tgt_lang, session.settings
+    total = max(1, sum(len(d) for d in per_doc))
+    start = 0
+    for res, doc_segs in zip(group, per_doc, strict=True):
+        end = start + len(doc_segs)
+        doc_out = outcomes[start:end]
+        doc_stages = {k - start: v for k, v in stages.items() if start <= k < end}
+        start = end
+        stats = LangStats(
+            segments=len(doc_segs),
+            passthrough=sum(o.passthrough for o in doc_out),
+            split=sum(o.pieces > 1 for o in doc_out),
+            retried=sum(o.retried for o in doc_out),
+            cached=sum(o.cached for o in doc_out),
+            # Time of a shared batch is shared out by segment count.
+            seconds=round(seconds * len(doc_segs) / total, 3),
+        )
+        stats.translated = stats.segments - stats.passthrough
+        if glossary is not None:
+            report = glossary_report(glossary, doc_segs, doc_out, src, tgt, doc_stages)
+            report["mode"] = settings.glossary_mode if settings.glossary else "consistency"
+            res.glossary[tgt] = report
+        res.stats[tgt] = stats
+        res.outcomes[tgt] = doc_out
+        texts = {s.id: o.text for s, o in zip(doc_segs, doc_out, strict=True)}
+        res.outputs[tgt] = spaced(res.doc.with_texts(texts, lang=tgt), tgt)
+
+
+def translate_texts(
+    texts: Sequence[str],
+    src_lang: str,
+    tgt_lang: str,
+    settings: TranslateSettings | None = None,
+    factory: Callable[[PairEngine], Translator] | None = None,
+) -> list[str]:
+    """Translate plain segments (one segment each, no re-segmentation): N strings in, N out.
+
+    Goes through the same stages as documents (memory, quality gate, glossary). Used by
+    evaluation suites and translation-based alignment.
+    """
+    src, tgt = normalize_lang(src_lang), normalize_lang(tgt_lang)
+    base = settings or TranslateSettings(targets=(tgt,), src=src)
+    settings = check_settings(replace(base, targets=(tgt,), src=src))
+    paras = tuple(
+        Paragraph(index=i, segments=(Segment(id=f"texts:{i}:0", text=t),))
+        if t.strip()
+        else Paragraph(index=i, kind="blank", raw=t)
+        for i, t in enumerate(texts)
+    )
+    res = DocResult(doc=Document(id="texts", paragraphs=paras, lang=src), guess=LangGuess(src, 1.0))
+    with TranslationSession(settings, factory=factory) as session:
+        translate_group(session, [res], tgt)
+    outs = iter(o.text for o in res.outcomes[tgt])
+    return [next(outs) if t.strip() else t for t in texts]

@@ -1,0 +1,48 @@
+"""``--unit paragraph``: whole paragraphs go to the model, then back to source sentences."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from mtalign.pipeline.results import SegmentOutcome
+from mtalign.pipeline.stage import SegmentTranslator
+from mtalign.types import Document, Paragraph
+
+
+def _joined(p: Paragraph) -> tuple[str, list[tuple[int, int]]]:
+    """A paragraph's sentences as one text, with their protected spans shifted along."""
+    text, prot = "", []
+    for s in p.segments:
+        if text:
+            text += " "
+        prot.extend((a + len(text), b + len(text)) for a, b in s.protected)
+        text += s.text
+    return text, prot
+
+
+def translate_paragraphs(doc: Document, stage: SegmentTranslator, bar: Any) -> list[SegmentOutcome]:
+    """One outcome per source sentence, from translations of whole paragraphs."""
+    from mtalign.align import split_translation
+    from mtalign.segment import split_sentences
+
+    paras = [p for p in doc.paragraphs if p.segments]
+    joined = [_joined(p) for p in paras]
+    ids = [p.segments[0].id for p in paras]
+    para_out = stage.translate_segments([t for t, _ in joined], ids, [s for _, s in joined], bar)
+    outcomes: list[SegmentOutcome] = []
+    for p, po in zip(paras, para_out, strict=True):
+        src_sents = [s.text for s in p.segments]
+        if len(src_sents) == 1 or po.passthrough:
+            parts = [po.text] + [""] * (len(src_sents) - 1) if not po.passthrough else src_sents
+        else:
+            tgt_sents = split_sentences(po.text, stage.tgt_lang) or [po.text]
+            parts = split_translation(src_sents, tgt_sents, stage.src_lang, stage.tgt_lang)
+        for k, part in enumerate(parts):
+            flags = [replace(f, segment_id=p.segments[k].id) for f in po.flags] if k == 0 else []
+            outcomes.append(
+                SegmentOutcome(
+                    text=part, flags=flags, passthrough=po.passthrough, retried=po.retried
+                )
+            )
+    return outcomes

@@ -1,0 +1,200 @@
+"""Long-lived translation state: resolved models, loaded engines, memory and glossary."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from mtalign.engines.base import Translator
+from mtalign.errors import LanguageError
+from mtalign.glossary.model import Glossary
+from mtalign.hashing import file_digest
+from mtalign.pipeline.settings import TranslateSettings, check_settings
+from mtalign.pipeline.stage import SegmentTranslator
+from mtalign.tm import NullMemory, TranslationMemory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PairEngine:
+    """The model resolved for one language pair and how it is loaded."""
+
+    src: str
+    tgt: str
+    model: Any  # mtalign.models.ResolvedModel
+    engine: str
+
+
+def engine_name(engine: str) -> str:
+    """``auto`` is CTranslate2 when it is installed, else transformers."""
+    if engine != "auto":
+        return engine
+    try:
+        import ctranslate2  # noqa: F401
+    except ImportError:
+        return "transformers"
+    return "ctranslate2"
+
+
+def check_pairs(pairs: Sequence[tuple[str, str]]) -> None:
+    """Refuse a pair whose source and target are the same language."""
+    for src, tgt in pairs:
+        if src == tgt:
+            raise LanguageError(
+                f"source and target language are both {src!r}; drop {tgt} from --to or fix --src"
+            )
+
+
+def resolve_pairs(
+    pairs: Sequence[tuple[str, str]], settings: TranslateSettings
+) -> dict[tuple[str, str], PairEngine]:
+    """Resolve every model before any work starts, so a missing one fails fast."""
+    from mtalign.models import resolve_model
+
+    check_pairs(pairs)
+    out = {}
+    for src, tgt in pairs:
+        spec = settings.models.get(tgt)
+        model = resolve_model(spec, src=src, tgt=tgt) if spec else resolve_model(src=src, tgt=tgt)
+        out[(src, tgt)] = PairEngine(src, tgt, model, engine_name(settings.engine))
+    return out
+
+
+def engine_threads(settings: TranslateSettings) -> int:
+    """CPU threads for the engine: the setting, else OMP_NUM_THREADS, else the cores this
+    process may use.
+
+    CTranslate2's own default (4 threads) oversubscribes small machines (see the batch
+    benchmark in the docs).
+    """
+    if settings.threads > 0:
+        return settings.threads
+    omp = os.environ.get("OMP_NUM_THREADS", "")
+    if omp.isdigit() and int(omp) > 0:
+        return int(omp)  # the usual way to pin a worker's threads (Ray sets it per actor)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _load_factory(pe: PairEngine, settings: TranslateSettings) -> Callable[[], Translator]:
+    def factory() -> Translator:
+        from mtalign.engines import load_translator
+
+        log.info("loading %s (%s) for %s-%s", pe.model.model_id, pe.engine, pe.src, pe.tgt)
+        return load_translator(
+            pe.engine,
+            pe.model,
+            device=settings.device,
+            compute_type=settings.compute_type,
+            threads=engine_threads(settings),
+        )
+
+    return factory
+
+
+def cache_key(pe: PairEngine, settings: TranslateSettings) -> dict[str, Any]:
+    """What makes a cached translation of this pair reusable."""
+    return {
+        "model": pe.model.model_id,
+        "revision": pe.model.revision,
+        "engine": pe.engine,
+        "compute_type": settings.compute_type,
+        "device": settings.device,
+        "decoding": asdict(settings.decode_options()),
+        "retry": settings.retry,
+        "gate": settings.quality_gate,
+        "src": pe.src,
+        "tgt": pe.tgt,
+        "target_token": pe.model.target_token,
+        "unit": settings.unit,
+    }
+
+
+def load_glossary(settings: TranslateSettings) -> Glossary | None:
+    """The glossary of a run (None when there is none or the mode is off)."""
+    if not settings.glossary or settings.glossary_mode == "off":
+        return None
+    from mtalign.glossary import load_glossaries
+
+    return load_glossaries(settings.glossary.split(","))
+
+
+def glossary_fingerprint(paths: str | None) -> str:
+    """Content hash of the glossary file(s): a changed glossary invalidates enforced outputs."""
+    if not paths:
+        return ""
+    return file_digest(paths.split(","), 24)
+
+
+class TranslationSession:
+    """Long-lived translation state: resolved models, loaded engines, memory, glossary.
+
+    Engines are loaded lazily per language pair and kept until :meth:`release` or
+    :meth:`close`, so a batch job translating many documents loads each model once.
+    """
+
+    def __init__(
+        self,
+        settings: TranslateSettings,
+        engines: Mapping[tuple[str, str], PairEngine] | None = None,
+        factory: Callable[[PairEngine], Translator] | None = None,
+        memory: TranslationMemory | None = None,
+        glossary: Glossary | None = None,
+    ) -> None:
+        self.settings = check_settings(settings)
+        self.engines: dict[tuple[str, str], PairEngine] = dict(engines or {})
+        self._factory = factory
+        if memory is None:
+            memory = TranslationMemory(self.settings.cache_path) if self.settings.cache else None
+        self.memory = memory if memory is not None else NullMemory()
+        self.glossary = glossary if glossary is not None else load_glossary(self.settings)
+        self.glossary_fingerprint = glossary_fingerprint(self.settings.glossary)
+        self._stages: dict[tuple[str, str], SegmentTranslator] = {}
+
+    def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Check and resolve the models of these pairs now (fail fast, before any work)."""
+        check_pairs(pairs)
+        todo = [p for p in dict.fromkeys(pairs) if p not in self.engines]
+        if todo:
+            self.engines.update(resolve_pairs(todo, self.settings))
+
+    def stage(self, src: str, tgt: str) -> SegmentTranslator:
+        """The segment translator of a pair (its engine loads on first real use)."""
+        key = (src, tgt)
+        if key not in self._stages:
+            self.prepare([key])
+            pe = self.engines[key]
+            factory = self._factory
+            make = (lambda: factory(pe)) if factory else _load_factory(pe, self.settings)
+            self._stages[key] = SegmentTranslator(
+                make,
+                src,
+                tgt,
+                self.settings,
+                self.memory,
+                cache_key(pe, self.settings),
+                max_input_tokens=max(16, pe.model.max_positions - 2),
+            )
+        return self._stages[key]
+
+    def release(self, tgt: str | None = None) -> None:
+        """Close the engines of one target language (or all) to free their memory."""
+        for key in [k for k in self._stages if tgt is None or k[1] == tgt]:
+            self._stages.pop(key).close()
+
+    def close(self) -> None:
+        """Close every engine and the memory."""
+        self.release()
+        self.memory.close()
+
+    def __enter__(self) -> TranslationSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,233 @@
+"""The per-segment stage: memory, batching, the engine, the quality gate and its retry."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from mtalign.batching import plan_batches, split_long
+from mtalign.engines.base import DecodeOptions, Translator
+from mtalign.errors import ModelError
+from mtalign.langs import NO_SPACE_LANGS
+from mtalign.pipeline.masking import mask_protected, unmask
+from mtalign.pipeline.results import SegmentOutcome
+from mtalign.pipeline.settings import TranslateSettings
+from mtalign.quality import check_segment, has_content, retry_flags
+from mtalign.tm import TranslationMemory, settings_digest
+from mtalign.types import QualityFlag
+
+#: ``texts -> {text: output}`` for one planned batch (the caller keeps it in budget).
+BatchWork = Callable[[list[str]], dict[str, str]]
+
+
+def progress_enabled(setting: bool | None) -> bool:
+    """Progress bars: as asked, else only when stderr is a terminal."""
+    return sys.stderr.isatty() if setting is None else setting
+
+
+@contextmanager
+def progress(total: int, desc: str, enabled: bool) -> Iterator[Any]:
+    """A tqdm bar on stderr (disabled when off or when there is nothing to do)."""
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=total,
+        desc=desc,
+        unit="seg",
+        disable=not enabled or total == 0,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+class SegmentTranslator:
+    """Translates lists of segments for one language pair with batching, cache and gate.
+
+    The engine is created lazily by ``factory``: a run whose segments are all cached
+    never loads the model.
+    """
+
+    def __init__(
+        self,
+        factory: Callable[[], Translator],
+        src_lang: str,
+        tgt_lang: str,
+        settings: TranslateSettings,
+        memory: TranslationMemory,
+        cache_key: Mapping[str, Any],
+        max_input_tokens: int = 510,
+    ) -> None:
+        self._factory = factory
+        self._translator: Translator | None = None
+        self.src_lang, self.tgt_lang = src_lang, tgt_lang
+        self.settings = settings
+        self.memory = memory
+        self.digest = settings_digest(dict(cache_key))
+        self.max_input_tokens = max_input_tokens
+        self.model_calls = 0
+        self.last_from_memory: set[str] = set()
+
+    @property
+    def translator(self) -> Translator:
+        """The engine, loaded on first use."""
+        if self._translator is None:
+            self._translator = self._factory()
+        return self._translator
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the engine has been loaded."""
+        return self._translator is not None
+
+    def close(self) -> None:
+        """Release the engine."""
+        if self._translator is not None:
+            self._translator.close()
+            self._translator = None
+
+    def gate(self, source: str, output: str) -> list[tuple[str, str]]:
+        """The quality gate's ``(kind, detail)`` flags of one finished segment."""
+        if not self.settings.quality_gate:
+            return []
+        return check_segment(source, output, self.src_lang, self.tgt_lang)
+
+    def _retryable(self, source: str, output: str) -> set[str]:
+        """Flags worth a retry (cheap checks only; the full gate runs once at the end)."""
+        if not self.settings.quality_gate:
+            return set()
+        return {k for k, _ in retry_flags(source, output, self.src_lang, self.tgt_lang)}
+
+    def call_engine(self, texts: list[str], options: DecodeOptions, **kwargs: Any) -> list[Any]:
+        """One engine call, counted and checked: N results for N texts."""
+        results = self.translator.translate(texts, options, **kwargs)
+        self.model_calls += 1
+        if len(results) != len(texts):
+            raise ModelError(f"engine returned {len(results)} results for {len(texts)} segments")
+        return results
+
+    def _run_model(self, texts: list[str], options: DecodeOptions) -> list[str]:
+        """Best outputs of one engine call."""
+        if not texts:
+            return []
+        results = self.call_engine(texts, options)
+        return [res.best.text if res.hypotheses else "" for res in results]
+
+    def cached_batches(
+        self, digest: str, texts: Sequence[str], work: BatchWork, bar: Any = None
+    ) -> tuple[dict[str, str], set[str]]:
+        """Outputs of ``texts`` from the memory, the rest from ``work`` in planned batches.
+
+        Each batch is committed to the memory as soon as it is done, so an interrupt keeps
+        everything finished so far. Returns the outputs and the texts computed now.
+        """
+        found = self.memory.get_many(digest, texts)
+        todo = [t for t in dict.fromkeys(texts) if t not in found]
+        if bar is not None:
+            bar.update(len(texts) - len(todo))
+        if not todo:
+            return found, set()
+        lengths = self.translator.count_tokens(todo)
+        for batch in plan_batches(lengths, self.settings.batch_tokens):
+            part = [todo[i] for i in batch]
+            result = work(part)
+            self.memory.put_many(digest, result.items())
+            found.update(result)
+            if bar is not None:
+                bar.update(len(part))
+        return found, set(todo)
+
+    def _decode_with_retry(self, part: list[str], retried: set[str]) -> dict[str, str]:
+        """First pass, then one safer pass for outputs with a cheap quality flag."""
+        result = dict(zip(part, self._run_model(part, self.settings.decode_options()), strict=True))
+        if not self.settings.retry:
+            return result
+        redo = [p for p in part if self._retryable(p, result[p])]
+        if redo:
+            again = self._run_model(redo, self.settings.safer_options())
+            for p, o in zip(redo, again, strict=True):
+                before = self._retryable(p, result[p])
+                after = self._retryable(p, o)
+                if len(after) < len(before) or (not after and o.strip()):
+                    result[p] = o
+                retried.add(p)
+        return result
+
+    def translate_pieces(
+        self, pieces: list[str], bar: Any = None
+    ) -> tuple[dict[str, str], set[str]]:
+        """Outputs for unique pieces (from the memory or the model) and which were retried."""
+        retried: set[str] = set()
+        found, fresh = self.cached_batches(
+            self.digest, pieces, lambda part: self._decode_with_retry(part, retried), bar
+        )
+        self.last_from_memory = set(pieces) - fresh
+        return found, retried
+
+    def translate_segments(
+        self,
+        texts: Sequence[str],
+        ids: Sequence[str] | None = None,
+        protected: Sequence[Sequence[tuple[int, int]]] | None = None,
+        bar: Any = None,
+    ) -> list[SegmentOutcome]:
+        """N segments in, N outcomes out, in order; nothing dropped or truncated."""
+        ids = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
+        prepared: list[tuple[str, list[str]] | None] = []
+        plans: list[list[str]] = []
+        for k, text in enumerate(texts):
+            spans = protected[k] if protected else ()
+            masked, kept = mask_protected(text, spans)
+            norm = " ".join(masked.split())
+            if not has_content(norm):  # also true of a segment that is only inline code
+                prepared.append(None)
+                plans.append([])
+                continue
+            prepared.append((norm, kept))
+            plans.append(self._pieces(norm))
+        unique = list(dict.fromkeys(p for plan in plans for p in plan))
+        outputs, retried = self.translate_pieces(unique, bar)
+        return [
+            self._outcome(texts[k], ids[k], prepared[k], plans[k], outputs, retried)
+            for k in range(len(texts))
+        ]
+
+    def _outcome(
+        self,
+        text: str,
+        seg_id: str,
+        prep: tuple[str, list[str]] | None,
+        plan: list[str],
+        outputs: Mapping[str, str],
+        retried: set[str],
+    ) -> SegmentOutcome:
+        """One segment's outcome from the outputs of its pieces."""
+        if prep is None:
+            return SegmentOutcome(text=text, passthrough=True)
+        norm, kept = prep
+        joiner = "" if self.tgt_lang in NO_SPACE_LANGS else " "
+        out = unmask(joiner.join(outputs[p] for p in plan).strip(), kept)
+        was_retried = any(p in retried for p in plan)
+        flags = [
+            QualityFlag(seg_id, self.tgt_lang, kind, detail, retried=was_retried)
+            for kind, detail in self.gate(unmask(norm, kept), out)
+        ]
+        return SegmentOutcome(
+            text=out,
+            flags=flags,
+            retried=was_retried,
+            pieces=len(plan),
+            cached=all(p in self.last_from_memory for p in plan),
+        )
+
+    def _pieces(self, text: str) -> list[str]:
+        """The text, or its pieces when it is over the model's input limit."""
+        # Cheap bound first: a SentencePiece token covers at least one character.
+        if len(text) <= self.max_input_tokens - 8:
+            return [text]
+        return split_long(text, self.translator.count_tokens, self.max_input_tokens)
