@@ -33,6 +33,7 @@ test: venv-test
 lint: venv-test
 	$(BIN)/ruff check mtalign tests benchmarks
 	$(BIN)/ruff format --check mtalign tests benchmarks
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build *.egg-info

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mtalign.errors import ConfigError, LanguageError
+from mtalign.langs import normalize_lang
 
 #: The choices every translation setting accepts (CLI flags, job configs, eval suites).
 ENGINES = ("auto", "ctranslate2", "transformers")
@@ -90,8 +91,6 @@ class ConfigContext:
         return v
 
     def lang(self, value: Any, where: str) -> str:
-        from mtalign.langid import normalize_lang
-
         try:
             return normalize_lang(value)
         except LanguageError as exc:

@@ -101,13 +101,14 @@ def normalize_lang(code: object) -> str:
     return c
 
 
-def _flat(code: str) -> str:
+def flat_code(code: str) -> str:
+    """``zh-CN`` -> ``zh_cn``: the lower-case, underscore form model names use."""
     return code.strip().lower().replace("-", "_")
 
 
 def same_language(a: str, b: str) -> bool:
     """Whether two language codes (ISO 639-1 or -3, any case) name the same language."""
-    a, b = _flat(a), _flat(b)
+    a, b = flat_code(a), flat_code(b)
     if a == b:
         return True
     for two, threes in ISO3.items():
@@ -119,5 +120,5 @@ def same_language(a: str, b: str) -> bool:
 
 def known_code(code: str) -> bool:
     """Whether ``code`` is one of the languages of :data:`ISO3` (group codes are not)."""
-    code = _flat(code)
+    code = flat_code(code)
     return any(code == two or code in threes for two, threes in ISO3.items())

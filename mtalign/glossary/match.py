@@ -4,7 +4,7 @@ The text is cut into tokens (runs of word characters, and single punctuation mar
 a term alias matches a run of whole tokens, so word boundaries are Unicode-aware by
 construction. At each position the longest alias wins and matches never overlap.
 
-Decisions (documented in docs/README-glossary.md):
+Decisions (documented in docs/glossary.md):
 
 * "Turkey's" / "Turkey’s" match "Turkey": the apostrophe is its own token.
 * "Turkish-Russian" does not match "Turkey"; "Erdogan-Putin call" contains both
@@ -15,13 +15,11 @@ Decisions (documented in docs/README-glossary.md):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from mtalign.glossary.textutil import TOKEN_RE, fold, nfc, norm_apostrophe
-
-if TYPE_CHECKING:
-    from mtalign.glossary.model import Glossary
+from mtalign.types import Term
 
 
 @dataclass(frozen=True)
@@ -40,9 +38,9 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
 
 
 class SourceMatcher:
-    """Finds the glossary's source aliases in text; build once, reuse for every segment."""
+    """Finds terms' source aliases in text; build once, reuse for every segment."""
 
-    def __init__(self, glossary: Glossary, lang: str) -> None:
+    def __init__(self, terms: Iterable[Term], lang: str) -> None:
         self.lang = lang
         self.exact: dict[tuple[str, ...], str] = {}
         self.folded: dict[tuple[str, ...], str] = {}
@@ -50,7 +48,7 @@ class SourceMatcher:
         # set lookup.
         self.first_exact: dict[str, int] = {}
         self.first_folded: dict[str, int] = {}
-        for term in glossary.terms:
+        for term in terms:
             for alias in term.source:
                 toks = tuple(t for t, _, _ in tokenize(nfc(alias)))
                 if not toks:

@@ -6,13 +6,10 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from mtalign.errors import ConfigError
+from mtalign.glossary.match import SourceMatcher
 from mtalign.types import Term
-
-if TYPE_CHECKING:
-    from mtalign.glossary.match import SourceMatcher
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +71,9 @@ class Glossary:
 
     def matcher(self, src_lang: str | None = None) -> SourceMatcher:
         """The (cached) source-side matcher for ``src_lang``."""
-        from mtalign.glossary.match import SourceMatcher
-
         lang = src_lang or self.source_lang
         if lang not in self._matchers:
-            self._matchers[lang] = SourceMatcher(self, lang)
+            self._matchers[lang] = SourceMatcher(self.terms, lang)
         return self._matchers[lang]
 
     def merge(self, other: Glossary) -> Glossary:

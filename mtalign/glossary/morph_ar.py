@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from mtalign.glossary.model import TermOptions
-from mtalign.glossary.target import Found, dedupe
+from mtalign.glossary.morph_base import Found, dedupe
 from mtalign.glossary.textutil import WORD_RE, ar_normalize, ar_normalize_with_map, ar_strip_marks
 
 _CONJ = ("", "و", "ف")

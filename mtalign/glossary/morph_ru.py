@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from mtalign.glossary.model import TermOptions
-from mtalign.glossary.target import Found, dedupe
+from mtalign.glossary.morph_base import Found, dedupe
 from mtalign.glossary.textutil import WORD_RE
 
 log = logging.getLogger(__name__)

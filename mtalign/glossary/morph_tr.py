@@ -13,7 +13,7 @@ import difflib
 import re
 
 from mtalign.glossary.model import TermOptions
-from mtalign.glossary.target import Found, dedupe
+from mtalign.glossary.morph_base import Found, dedupe
 from mtalign.glossary.textutil import APOSTROPHES, tr_lower, tr_skeleton, tr_upper
 
 # Inflectional suffix chains (plural, possessive, case, -ki) written on the ASCII skeleton

@@ -1,84 +1,26 @@
-"""Target-side forms: the interface every language's morphology implements.
+"""The morphology of each target language: a name -> module table, loaded on first use.
 
-``scan`` finds where a term is rendered in a translated segment and says whether each
-occurrence is an accepted form (``ok``) or a wrong variant of it (``variant``), with the
-text ``fix`` writes instead. ``render_like`` adapts the canonical form to a word it
-replaces (Turkish suffix, Russian case, Arabic proclitics).
+A language with rules of its own has a module ``morph_LANG`` with a class implementing
+:class:`~mtalign.glossary.morph_base.TargetMorph`; every other language gets
+:class:`~mtalign.glossary.morph_base.ExactMorph`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import importlib
 from functools import lru_cache
-from typing import Protocol
 
-from mtalign.glossary.model import TermOptions
-from mtalign.glossary.textutil import WORD_CHARS
+from mtalign.glossary.morph_base import ExactMorph, Found, TargetMorph, dedupe
 
+__all__ = ["MORPHOLOGIES", "ExactMorph", "Found", "TargetMorph", "dedupe", "get_morph"]
 
-@dataclass(frozen=True)
-class Found:
-    """One rendering of a term in a target segment.
-
-    ``start``/``end`` cover the whole surface (proclitics and suffix included);
-    ``replacement`` is what ``fix`` writes there (equal to ``surface`` when ok).
-    """
-
-    start: int
-    end: int
-    surface: str
-    status: str
-    form: str
-    replacement: str
-
-
-class TargetMorph(Protocol):
-    lang: str
-
-    def scan(self, text: str, forms: tuple[str, ...], opts: TermOptions) -> list[Found]: ...
-
-    def render_like(self, canonical: str, word: str, opts: TermOptions) -> str: ...
-
-
-def dedupe(found: list[Found]) -> list[Found]:
-    """Drop occurrences overlapping an earlier-kept one: longer and ok ones are kept first."""
-    ranked = sorted(found, key=lambda f: (f.status != "ok", -(f.end - f.start), f.start))
-    kept: list[Found] = []
-    for f in ranked:
-        if all(f.end <= k.start or f.start >= k.end for k in kept):
-            kept.append(f)
-    return sorted(kept, key=lambda f: f.start)
-
-
-class ExactMorph:
-    """Languages without special rules: canonical and extra forms, exact, whole words.
-
-    A case-insensitive match with different letters case is a variant.
-    """
-
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-
-    @staticmethod
-    @lru_cache(maxsize=65536)
-    def _pattern(form: str) -> re.Pattern[str]:
-        body = r"\s+".join(re.escape(p) for p in form.split())
-        return re.compile(rf"(?<![{WORD_CHARS}]){body}(?![{WORD_CHARS}])", re.IGNORECASE)
-
-    def scan(self, text: str, forms: tuple[str, ...], opts: TermOptions) -> list[Found]:
-        out: list[Found] = []
-        for form in forms:
-            for m in self._pattern(form).finditer(text):
-                s = m.group()
-                ok = s == form or " ".join(s.split()) == form or s == form.upper()
-                out.append(
-                    Found(m.start(), m.end(), s, "ok" if ok else "variant", form, s if ok else form)
-                )
-        return dedupe(out)
-
-    def render_like(self, canonical: str, word: str, opts: TermOptions) -> str:
-        return canonical
+#: Language -> ``module:Class`` of its morphology (imported only when first used:
+#: Russian loads pymorphy3's dictionaries).
+MORPHOLOGIES = {
+    "tr": "mtalign.glossary.morph_tr:TurkishMorph",
+    "ru": "mtalign.glossary.morph_ru:RussianMorph",
+    "ar": "mtalign.glossary.morph_ar:ArabicMorph",
+}
 
 
 def get_morph(lang: str) -> TargetMorph:
@@ -88,16 +30,9 @@ def get_morph(lang: str) -> TargetMorph:
 
 @lru_cache(maxsize=32)
 def _get_morph(lang: str) -> TargetMorph:
-    if lang == "tr":
-        from mtalign.glossary.morph_tr import TurkishMorph
-
-        return TurkishMorph()
-    if lang == "ru":
-        from mtalign.glossary.morph_ru import RussianMorph
-
-        return RussianMorph()
-    if lang == "ar":
-        from mtalign.glossary.morph_ar import ArabicMorph
-
-        return ArabicMorph()
-    return ExactMorph(lang)
+    spec = MORPHOLOGIES.get(lang)
+    if spec is None:
+        return ExactMorph(lang)
+    module, _, name = spec.partition(":")
+    morph: TargetMorph = getattr(importlib.import_module(module), name)()
+    return morph

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from mtalign.engines import engine_name
 from mtalign.engines.base import Translator
 from mtalign.errors import LanguageError
 from mtalign.glossary.model import Glossary
@@ -27,17 +28,6 @@ class PairEngine:
     tgt: str
     model: Any  # mtalign.models.ResolvedModel
     engine: str
-
-
-def engine_name(engine: str) -> str:
-    """``auto`` is CTranslate2 when it is installed, else transformers."""
-    if engine != "auto":
-        return engine
-    try:
-        import ctranslate2  # noqa: F401
-    except ImportError:
-        return "transformers"
-    return "ctranslate2"
 
 
 def check_pairs(pairs: Sequence[tuple[str, str]]) -> None:

@@ -1,0 +1,82 @@
+"""Models: the registry, resolution, the CTranslate2 conversion cache and the tokenizer codec.
+
+* :mod:`~mtalign.models.registry`: language pair -> model id, target token, licence
+  (``mtalign/data/models.toml``, overridable with ``MTALIGN_MODELS``).
+* :mod:`~mtalign.models.resolve`: a pair, a model id or a local directory -> a checked
+  Marian checkpoint on disk (:class:`ResolvedModel`); local directory, HF cache, download.
+* :mod:`~mtalign.models.checkpoint`: what a checkpoint must hold and what it declares.
+* :mod:`~mtalign.models.convert`: each checkpoint converted to CTranslate2 once, atomically.
+* :mod:`~mtalign.models.codec`: :class:`MarianCodec`, the tokenisation both engines share.
+
+Heavy libraries (huggingface_hub, sentencepiece, ctranslate2, transformers) are imported
+inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+from mtalign.langs import same_language
+from mtalign.models.checkpoint import (
+    REQUIRED_FILES,
+    WEIGHT_FILES,
+    check_checkpoint,
+    checkpoint_pair,
+    local_revision,
+)
+from mtalign.models.codec import MarianCodec
+from mtalign.models.convert import (
+    CT2_MARKER,
+    convert_to_ct2,
+    ct2_cache_path,
+    ct2_quantization,
+    is_converted,
+    quiet_transformers,
+)
+from mtalign.models.registry import (
+    DEFAULT_FALLBACK,
+    MODELS_ENV,
+    ModelEntry,
+    Registry,
+    default_registry_path,
+    load_registry,
+    parse_pair,
+)
+from mtalign.models.resolve import (
+    HUB_FILES,
+    ResolvedModel,
+    download_model,
+    hf_offline,
+    is_cached,
+    resolve_model,
+)
+from mtalign.paths import ct2_cache_dir, mtalign_home
+
+__all__ = [
+    "CT2_MARKER",
+    "DEFAULT_FALLBACK",
+    "HUB_FILES",
+    "MODELS_ENV",
+    "REQUIRED_FILES",
+    "WEIGHT_FILES",
+    "MarianCodec",
+    "ModelEntry",
+    "Registry",
+    "ResolvedModel",
+    "check_checkpoint",
+    "checkpoint_pair",
+    "convert_to_ct2",
+    "ct2_cache_dir",
+    "ct2_cache_path",
+    "ct2_quantization",
+    "default_registry_path",
+    "download_model",
+    "hf_offline",
+    "is_cached",
+    "is_converted",
+    "load_registry",
+    "local_revision",
+    "mtalign_home",
+    "parse_pair",
+    "quiet_transformers",
+    "resolve_model",
+    "same_language",
+]

@@ -1,0 +1,136 @@
+"""The CTranslate2 conversion cache: each checkpoint converted once, atomically, under a lock.
+
+Conversions live in ``<cache root>/ct2`` (:func:`mtalign.paths.ct2_cache_dir`), keyed by model
+id, revision and quantization.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+from filelock import FileLock
+
+from mtalign.errors import ModelError
+from mtalign.models.resolve import ResolvedModel
+from mtalign.paths import ct2_cache_dir
+
+logger = logging.getLogger(__name__)
+
+CT2_MARKER = "mtalign-complete.json"
+
+
+def ct2_quantization(compute_type: str) -> str:
+    """Storage quantization to convert with for a CTranslate2 ``compute_type``."""
+    if compute_type.startswith("int8"):
+        return "int8"
+    if compute_type in {"float16", "bfloat16", "float32", "int16"}:
+        return compute_type
+    if compute_type in {"auto", "default"}:
+        return "int8"
+    raise ModelError(
+        f"unknown CTranslate2 compute type {compute_type!r}; use int8, int8_float16, "
+        "int8_float32, int16, float16, bfloat16 or float32"
+    )
+
+
+def ct2_cache_path(model: ResolvedModel, quantization: str) -> Path:
+    """The cache directory for ``model`` converted with ``quantization`` (may not exist)."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "--", model.model_id).strip("-") or "model"
+    rev = re.sub(r"[^A-Za-z0-9]+", "", model.revision)[:20] or "norev"
+    return ct2_cache_dir() / f"{slug}--{rev}--{quantization}"
+
+
+def is_converted(path: Path) -> bool:
+    """A finished conversion: the marker is written last, so its presence means complete."""
+    return (path / CT2_MARKER).is_file() and (path / "model.bin").is_file()
+
+
+def quiet_transformers() -> None:
+    """Keep transformers' progress bars and advice off the user's terminal.
+
+    mtalign shows its own progress; "Loading weights" bars per model and the advice to
+    install sacremoses (mtalign tokenises without Moses on purpose) are noise there.
+    """
+    import warnings
+
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
+    if "transformers" not in sys.modules:
+        return  # never import transformers (hundreds of MB) just to quiet it
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
+def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool = False) -> Path:
+    """Convert ``model`` to CTranslate2 once; the cached directory.
+
+    The conversion goes into a temporary directory next to its final place; the marker
+    file is written last and the directory renamed into place, so an interrupted conversion
+    never looks finished. A lock file serialises concurrent conversions of the same model;
+    if another process still wins the rename, its result is used.
+    """
+    final = ct2_cache_path(model, quantization)
+    if is_converted(final) and not force:
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(final.parent / f".{final.name}.lock"):
+        if is_converted(final) and not force:
+            return final
+        try:
+            from ctranslate2.converters import TransformersConverter
+        except ImportError as exc:
+            raise ModelError(
+                "converting to CTranslate2 needs the ctranslate2 package; "
+                "pip install ctranslate2, or use --engine transformers"
+            ) from exc
+        import transformers  # noqa: F401 - the converter needs it; imported here to quiet it
+
+        quiet_transformers()
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=final.parent))
+        try:
+            copy = [n for n in ("source.spm", "target.spm") if (model.path / n).is_file()]
+            converter = TransformersConverter(str(model.path), copy_files=copy)
+            logger.info(
+                "converting %s to CTranslate2 (%s) in %s", model.model_id, quantization, final
+            )
+            with warnings.catch_warnings():
+                # MarianTokenizer asks for sacremoses, which conversion does not use.
+                warnings.filterwarnings("ignore", message=".*sacremoses")
+                converter.convert(str(tmp), quantization=quantization, force=True)
+            marker = {
+                "model_id": model.model_id,
+                "revision": model.revision,
+                "quantization": quantization,
+                "source": str(model.path),
+            }
+            (tmp / CT2_MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+            if final.exists():
+                # A stale, unfinished or forced-over directory: move it aside, then drop it.
+                stale = Path(tempfile.mkdtemp(prefix=f".old-{final.name}-", dir=final.parent))
+                os.replace(final, stale / "x")
+                shutil.rmtree(stale, ignore_errors=True)
+            try:
+                os.replace(tmp, final)
+            except OSError:
+                if not is_converted(final):
+                    raise
+                logger.info("another process finished converting %s first", model.model_id)
+        except Exception as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if isinstance(exc, ModelError):
+                raise
+            raise ModelError(
+                f"CTranslate2 conversion of {model.model_id} ({model.path}) failed: "
+                f"{type(exc).__name__}: {exc}; check the checkpoint or use --engine transformers"
+            ) from exc
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
