@@ -36,7 +36,7 @@ from mtalign.pipeline import TranslateSettings, translate_files
 settings = TranslateSettings(
     targets={tuple(langs)!r}, src="en", models={models!r}, beam={args.beam},
     max_length={args.max_length}, cache=False, threads={args.threads}, progress=False,
-    glossary={str(ROOT / "configs/glossaries/idlib.toml")!r} if {mode!r} != "off" else None,
+    glossary=({str(ROOT / "configs/glossaries/idlib.toml")!r},) if {mode!r} != "off" else (),
     glossary_mode={mode!r},
 )
 t0 = time.perf_counter()

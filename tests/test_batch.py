@@ -20,6 +20,7 @@ from mtalign.batch.summary import aggregate_glossary
 from mtalign.batch.work import glossary_numbers, output_files
 from mtalign.cli.batch import batch_command
 from mtalign.errors import ConfigError, InputError
+from mtalign.settings import SettingError
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -120,7 +121,7 @@ def test_example_config_loads_and_resolves_paths():
     assert cfg.settings.src == "en"
     assert cfg.files == (str(ROOT / "seeds/*.txt"),)
     assert cfg.output_dir == str(ROOT / "out/jobs/example")
-    assert cfg.settings.glossary == str(ROOT / "configs/glossaries/idlib.toml")
+    assert cfg.settings.glossary == (str(ROOT / "configs/glossaries/idlib.toml"),)
     assert cfg.settings.glossary_mode in ("check", "enforce")
     assert cfg.settings.models["tr"].startswith("Helsinki-NLP/")
     assert cfg.runner == "local"
@@ -131,7 +132,7 @@ def test_example_config_runs_with_tiny_models(tmp_path, models):
     cfg = replace(cfg, output_dir=str(tmp_path / "out")).with_overrides(
         targets=("tr", "ru"),
         models={k: str(v) for k, v in models.items()},
-        glossary=None,
+        glossary=(),
         glossary_mode="off",
         max_length=8,
         beam=1,
@@ -214,8 +215,8 @@ def test_example_config_runs_with_tiny_models(tmp_path, models):
         (
             "[job]\noutput_dir='o'\n[inputs]\nfiles=['*.txt']\n[translate]\ntargets=['tr']\n"
             "[translate.models]\nru='x'\n",
-            "[translate.models] given for ru",
-            "fix the value",
+            "[translate] models: a model is given for ru",
+            "drop its model",
         ),
         ("[job]\noutput_dir = \nworkers = 2\n", "job.toml:2: invalid TOML", "fix the syntax"),
     ],
@@ -238,9 +239,9 @@ def test_missing_config_is_a_config_error(tmp_path):
 def test_command_line_overrides_are_checked(tmp_path, models):
     cfg = load_job_config(job_toml(tmp_path, models, files=["*.txt"]))
     assert cfg.with_overrides(runner="ray", workers=3).workers == 3
-    with pytest.raises(InputError, match="--runner"):
+    with pytest.raises(SettingError, match="runner"):
         cfg.with_overrides(runner="dask")
-    with pytest.raises(InputError, match="--workers"):
+    with pytest.raises(SettingError, match="workers"):
         cfg.with_overrides(workers=0)
 
 

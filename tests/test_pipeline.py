@@ -7,7 +7,7 @@ import json
 import pytest
 
 from mtalign.batching import plan_batches, split_long
-from mtalign.errors import InputError, LanguageError
+from mtalign.errors import InputError, LanguageError, MtalignError
 from mtalign.pipeline import (
     PairEngine,
     TranslateSettings,
@@ -174,16 +174,18 @@ def test_corrupt_cache_is_rebuilt(tmp_path, caplog):
         (dict(targets=()), "no target language"),
         (dict(targets=("xx",)), "unknown language code"),
         (dict(targets=("en",)), "both 'en'"),
-        (dict(targets=("tr",), engine="marian"), "--engine"),
-        (dict(targets=("tr",), unit="word"), "--unit"),
-        (dict(targets=("tr",), models={"ru": "/x"}), "--model given for ru"),
+        (dict(targets=("tr",), engine="marian"), "engine: expected one of auto, ctranslate2"),
+        (dict(targets=("tr",), unit="word"), "unit: expected one of sentence, paragraph"),
+        (dict(targets=("tr",), models={"ru": "/x"}), "a model is given for ru"),
+        (dict(targets=("tr",), beam=100000), "beam: must be at most 32"),
+        (dict(targets=("tr",), glossary_mode="enforce"), "'enforce' needs a glossary"),
     ],
 )
 def test_bad_settings(tmp_path, settings, message):
     path = tmp_path / "a.txt"
     path.write_text(ARTICLE, encoding="utf-8")
     s = TranslateSettings(src="en", **settings)
-    with pytest.raises((InputError, LanguageError), match=message):
+    with pytest.raises(MtalignError, match=message):
         docs = load_inputs([str(path)], s)
         translate_documents(
             docs, s, None, engines=_engines(["en"]), factory=lambda pe: FakeTranslator()

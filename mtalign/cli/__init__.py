@@ -15,6 +15,7 @@ from typing import Any
 
 from mtalign import __version__
 from mtalign.errors import MtalignError
+from mtalign.settings.schema import SettingError
 
 # Values Fire would turn into numbers, tuples, lists, dicts, booleans or None.
 _NON_STRING = re.compile(
@@ -292,6 +293,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _protect_values(_merge_multi(args))
     try:
         fire.Fire(Mtalign(), command=args, name="mtalign")
+    except SettingError as exc:
+        from mtalign.cli._args import flag_name
+
+        print(f"mtalign: error: {exc.render(flag_name)}", file=sys.stderr)
+        return exc.exit_code
     except MtalignError as exc:
         print(f"mtalign: error: {exc}", file=sys.stderr)
         return exc.exit_code

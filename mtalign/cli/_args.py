@@ -11,6 +11,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from mtalign.errors import InputError
+from mtalign.settings import TranslateSettings, specs
+from mtalign.settings.job import JobTable
+
+
+def flag_name(key: str) -> str:
+    """The command-line flag of a declared setting (``models`` -> ``--model``)."""
+    for cls in (TranslateSettings, JobTable):
+        spec = specs(cls).get(key)
+        if spec is not None and spec.cli:
+            return spec.cli
+    return "--" + key.replace("_", "-")
 
 
 def as_list(value: Any, option: str = "value") -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from mtalign.cli._args import as_bool, as_choice, as_int, as_str
+from mtalign.cli._args import as_bool, as_int, as_str
 from mtalign.errors import InputError
 
 
@@ -24,7 +24,8 @@ def batch_command(
     Exit code 1 when any document failed (the summary lists why).
     """
     from mtalign.batch import JobFailures, run_job
-    from mtalign.batch.config import RUNNERS
+    from mtalign.settings import check_value
+    from mtalign.settings.job import JobTable
 
     path = as_str(config, "config")
     if not path:
@@ -32,8 +33,8 @@ def batch_command(
     summary = run_job(
         path,
         resume=as_bool(resume, "resume"),
-        runner=as_choice(runner, RUNNERS, "runner") if runner is not None else None,
-        workers=as_int(workers, "workers", minimum=1) if workers is not None else None,
+        runner=None if runner is None else check_value(JobTable, "runner", as_str(runner), False),
+        workers=None if workers is None else check_value(JobTable, "workers", as_int(workers)),
         ray_address=as_str(ray_address, "ray-address"),
     )
     run = summary.to_dict()["run"]

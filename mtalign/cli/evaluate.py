@@ -93,22 +93,15 @@ def pipeline_translator() -> Any:
         config: Any,
         glossary: str | None,
     ) -> list[str]:
-        import dataclasses
-
         from mtalign.pipeline import TranslateSettings, translate_texts
 
-        kwargs = {
-            "targets": (tgt_lang,),
-            "src": src_lang,
-            "engine": config.engine,
-            "models": dict(config.models),
-            "beam": config.beam,
-            "glossary": glossary if config.glossary_mode != "off" else None,
-            "glossary_mode": config.glossary_mode,
-            **dict(config.options),
-        }
-        names = {f.name for f in dataclasses.fields(TranslateSettings)}
-        settings = TranslateSettings(**{k: v for k, v in kwargs.items() if k in names})
+        use_glossary = glossary is not None and config.glossary_mode != "off"
+        settings = TranslateSettings(
+            targets=(tgt_lang,),
+            src=src_lang,
+            glossary=(glossary,) if use_glossary else (),
+            **dict(config.settings),
+        )
         return translate_texts(texts, src_lang, tgt_lang, settings)
 
     return translate

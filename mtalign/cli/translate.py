@@ -6,8 +6,8 @@ import sys
 from typing import Any
 
 from mtalign.cli._args import as_bool, as_choice, as_int, as_list, as_mapping, as_paths, as_str
-from mtalign.config import ENGINES, GLOSSARY_MODES, UNITS
 from mtalign.pipeline import TranslateSettings, translate_files
+from mtalign.settings import ENGINES, GLOSSARY_MODES, UNITS
 
 
 def translate_command(
@@ -34,7 +34,7 @@ def translate_command(
 ) -> None:
     """Translate files into each --to language and write outputs, aligned JSONL and a report."""
     paths = as_paths(inputs, "input")
-    gloss = as_str(glossary, "glossary")
+    gloss = tuple(as_list(glossary, "glossary"))
     mode = as_str(glossary_mode, "glossary-mode") or ("check" if gloss else "off")
     settings = TranslateSettings(
         targets=tuple(as_list(to, "to")),

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mtalign.config import ENGINES, GLOSSARY_MODES, UNITS, ConfigContext, read_toml
-from mtalign.errors import InputError, MtalignError
+from mtalign.errors import ConfigError, InputError, MtalignError
 from mtalign.evaluate.inputs import read_lines
 from mtalign.evaluate.metrics import METRICS, parse_metrics
 from mtalign.evaluate.report import parse_formats, write_reports
@@ -26,55 +25,57 @@ from mtalign.evaluate.runner import Evaluation, evaluate_texts
 from mtalign.evaluate.significance import DEFAULT_AR_TRIALS, parse_method
 from mtalign.evaluate.terms import glossary_checker
 from mtalign.io import atomic_write_text
+from mtalign.settings import (
+    ConfigContext,
+    SettingError,
+    TranslateSettings,
+    check_settings,
+    read_toml,
+    specs,
+)
+from mtalign.settings.suite import SUITE_TRANSLATE_KEYS, SuiteTable, TestsetTable
 
 _SECTIONS = {"suite", "testset", "configuration"}
-_SUITE_KEYS = {
-    "name", "title", "src_lang", "targets", "metrics", "significance", "n_bootstrap",
-    "n_trials", "seed", "tokenize", "report", "formats",
-}  # fmt: skip
-_TESTSET_KEYS = {"source", "references", "glossary"}
-# key -> (type(s), description for messages)
-_CONFIG_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
-    "name": ((str,), "a name"),
-    "engine": ((str,), f"one of {', '.join(ENGINES)}"),
-    "beam": ((int,), "a whole number >= 1"),
-    "glossary_mode": ((str,), f"one of {', '.join(GLOSSARY_MODES)}"),
-    "models": ((dict,), "a table LANG = model id or path"),
-    "outputs": ((dict,), "a table LANG = file with this configuration's translation"),
-    "device": ((str,), "auto, cpu or cuda"),
-    "compute_type": ((str,), "a CTranslate2 compute type such as int8"),
-    "unit": ((str,), f"one of {', '.join(UNITS)}"),
-    "batch_tokens": ((int,), "a whole number >= 1"),
-    "quality_gate": ((bool,), "true or false"),
-    "retry": ((bool,), "true or false"),
-    "max_length": ((int,), "a whole number >= 1"),
-    "min_length": ((int,), "a whole number >= 0"),
-}
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
 
 @dataclass(frozen=True)
 class SuiteConfiguration:
-    """One named way of translating the test set."""
+    """One named way of translating the test set: translate settings and given outputs.
+
+    ``settings`` holds the translate settings the configuration sets (checked against
+    :class:`~mtalign.settings.TranslateSettings`); the rest keep their defaults.
+    """
 
     name: str
-    engine: str = "auto"
-    beam: int = 4
-    glossary_mode: str = "off"
-    models: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
     outputs: Mapping[str, str] = field(default_factory=dict)
-    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str) -> Any:
+        """A translate setting of this configuration (its default when not set)."""
+        if key in self.settings:
+            return self.settings[key]
+        return specs(TranslateSettings)[key].default
+
+    @property
+    def engine(self) -> str:
+        return str(self.get("engine"))
+
+    @property
+    def beam(self) -> int:
+        return int(self.get("beam"))
+
+    @property
+    def glossary_mode(self) -> str:
+        return str(self.get("glossary_mode"))
+
+    @property
+    def models(self) -> Mapping[str, str]:
+        return dict(self.get("models"))
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "engine": self.engine,
-            "beam": self.beam,
-            "glossary_mode": self.glossary_mode,
-            "models": dict(self.models),
-            "outputs": dict(self.outputs),
-            **dict(self.options),
-        }
+        """JSON-ready: the name, the settings it sets, and the given outputs."""
+        return {"name": self.name, **dict(self.settings), "outputs": dict(self.outputs)}
 
 
 @dataclass(frozen=True)
@@ -127,80 +128,40 @@ class SuiteResult:
 # ---------------------------------------------------------------------------- loading
 
 
-class _Ctx(ConfigContext):
-    """ConfigContext with the suite's name for a path that must exist."""
-
-    def path_of(self, value: Any, where: str, must_exist: bool = True) -> str:
-        return self.resolve(value, where, must_exist=must_exist)
+def _suite_namer(key: str) -> str:
+    """Translate settings named as a suite config names them."""
+    return {"targets": "[suite] targets", "glossary": "[testset] glossary"}.get(key, key)
 
 
-def _typed(
-    ctx: _Ctx, table: Mapping[str, Any], key: str, types: tuple[type, ...], what: str, where: str
-) -> Any:
-    return ctx.typed(table[key], types, what, f"{where} {key}")
+def _as_tuple(value: tuple[str, ...] | str) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
-def load_suite(path: str | os.PathLike[str]) -> Suite:
-    """Read and validate a suite config; every problem is a :class:`ConfigError` with the path."""
-    name = str(path)
-    ctx = _Ctx(name)
-    data = read_toml(path, "suite config", "configs/eval/idlib.toml")
+def _suite_table(ctx: ConfigContext, data: dict[str, Any]) -> SuiteTable:
     ctx.unknown(data, _SECTIONS, "top level")
-    suite_t = data.get("suite", {})
-    testset = data.get("testset")
-    configs = data.get("configuration")
-    if not isinstance(suite_t, dict):
+    table = data.get("suite", {})
+    if not isinstance(table, dict):
         raise ctx.error("[suite]", "expected a table", "write [suite] with its keys")
-    ctx.unknown(suite_t, _SUITE_KEYS, "[suite]")
+    return ctx.build(SuiteTable, table, "[suite]")
 
-    def opt(key: str, types: tuple[type, ...], what: str, default: Any) -> Any:
-        if key not in suite_t:
-            return default
-        return _typed(ctx, suite_t, key, types, what, "[suite]")
 
-    try:
-        metrics = tuple(
-            parse_metrics(opt("metrics", (list, str), "a list of metric names", list(METRICS)))
-        )
-        significance = parse_method(
-            opt("significance", (str,), "paired-bs, paired-ar or none", "paired-bs")
-        )
-        formats = tuple(
-            parse_formats(opt("formats", (list, str), "a list of formats", ["json", "md", "html"]))
-        )
-    except InputError as exc:
-        raise ctx.error("[suite]", str(exc).removeprefix("--"), "fix the value") from None
+def _testset(ctx: ConfigContext, data: dict[str, Any]) -> TestsetTable:
+    testset = data.get("testset")
     if not isinstance(testset, dict):
         raise ctx.error(
             "[testset]", "missing", "add [testset] with source and [testset.references]"
         )
-    if not isinstance(configs, list) or not configs:
-        raise ctx.error(
-            "[[configuration]]", "no configuration", "add one or more [[configuration]] tables"
-        )
-    ctx.unknown(testset, _TESTSET_KEYS, "[testset]")
-
-    src_lang = ctx.lang(suite_t.get("src_lang", "en"), "[suite] src_lang")
-    source = ctx.path_of(testset.get("source"), "[testset] source")
-    refs_t = testset.get("references")
-    if not isinstance(refs_t, dict) or not refs_t:
+    refs = testset.get("references")
+    if not isinstance(refs, dict) or not refs:
         raise ctx.error(
             "[testset.references]", "missing or empty", 'add LANG = "reference file" lines'
         )
-    references = {
-        ctx.lang(k, "[testset.references]"): ctx.path_of(v, f"[testset.references] {k}")
-        for k, v in refs_t.items()
-    }
-    targets_v = suite_t.get("targets", list(references))
-    if isinstance(targets_v, str):
-        targets_v = [targets_v]
-    if not isinstance(targets_v, list) or not targets_v:
-        raise ctx.error(
-            "[suite] targets",
-            f"expected a list of languages, got {targets_v!r}",
-            'write targets = ["tr", "ru"]',
-        )
-    targets = tuple(dict.fromkeys(ctx.lang(t, "[suite] targets") for t in targets_v))
+    return ctx.build(TestsetTable, testset, "[testset]")
+
+
+def _targets(ctx: ConfigContext, table: SuiteTable, references: Mapping[str, str]) -> tuple:
+    values = _as_tuple(table.targets) or tuple(references)
+    targets = tuple(dict.fromkeys(ctx.lang(t, "[suite] targets") for t in values))
     for t in targets:
         if t not in references:
             raise ctx.error(
@@ -208,125 +169,105 @@ def load_suite(path: str | os.PathLike[str]) -> Suite:
                 f"no reference for target {t!r}",
                 f'add {t} = "path/to/ref.{t}.txt"',
             )
-    glossary = testset.get("glossary")
-    glossary = ctx.path_of(glossary, "[testset] glossary") if glossary is not None else None
+    return targets
 
-    n_bootstrap = opt("n_bootstrap", (int,), "a whole number", 1000)
-    n_trials = opt("n_trials", (int,), "a whole number", DEFAULT_AR_TRIALS)
-    seed = opt("seed", (int,), "a positive whole number", 12345)
-    if seed <= 0:
+
+def _configuration(
+    ctx: ConfigContext, c: Any, i: int, targets: tuple[str, ...], glossary: str | None
+) -> SuiteConfiguration:
+    """One [[configuration]]: its keys checked like every translate setting."""
+    where = f"[[configuration]] #{i + 1}"
+    if not isinstance(c, dict):
+        raise ctx.error(where, "expected a table", "write [[configuration]] followed by keys")
+    if isinstance(c.get("name"), str):
+        where = f"[[configuration]] {c['name']!r}"
+    ctx.unknown(c, ("name", "outputs", *SUITE_TRANSLATE_KEYS), where)
+    name = c.get("name")
+    if not isinstance(name, str):
+        raise ctx.error(where, "no name", 'add name = "baseline" (names label the systems)')
+    if not _NAME_OK.match(name):
+        raise ctx.error(where, "name has spaces or odd characters", "use letters, digits, . _ + -")
+    values = {k: v for k, v in c.items() if k not in ("name", "outputs")}
+    given = {"targets": targets, "glossary": (glossary,) if glossary else ()}
+    try:
+        settings = check_settings(ctx.build(TranslateSettings, {**given, **values}, where))
+    except SettingError as exc:
+        raise ConfigError(exc.render(_suite_namer, f"{ctx.path}: {where} ")) from None
+    checked = {k: getattr(settings, k) for k in values}
+    outputs_t = c.get("outputs", {})
+    if not isinstance(outputs_t, dict):
+        raise ctx.error(f"{where} outputs", f"expected a table, got {outputs_t!r}", "fix it")
+    outputs = {
+        ctx.lang(lang, f"{where} outputs"): ctx.resolve(v, f"{where} outputs {lang}", True)
+        for lang, v in outputs_t.items()
+    }
+    for lang in outputs:
+        if lang not in targets:
+            raise ctx.error(
+                where,
+                f"language {lang!r} is not a target",
+                f"add it to [suite] targets or remove it (targets: {', '.join(targets)})",
+            )
+    return SuiteConfiguration(name=name, settings=checked, outputs=outputs)
+
+
+def _configurations(
+    ctx: ConfigContext, data: dict[str, Any], targets: tuple[str, ...], glossary: str | None
+) -> tuple[SuiteConfiguration, ...]:
+    configs = data.get("configuration")
+    if not isinstance(configs, list) or not configs:
         raise ctx.error(
-            "[suite] seed", f"expected a positive whole number, got {seed}", "use e.g. 12345"
+            "[[configuration]]", "no configuration", "add one or more [[configuration]] tables"
         )
-    if n_bootstrap < 0 or n_trials < 2:
-        raise ctx.error("[suite]", "n_bootstrap must be >= 0 and n_trials >= 2", "fix the numbers")
-    report = suite_t.get("report")
-    report = ctx.path_of(report, "[suite] report", must_exist=False) if report is not None else None
-
-    configurations = []
-    seen: set[str] = set()
+    out: list[SuiteConfiguration] = []
     for i, c in enumerate(configs):
-        where = f"[[configuration]] #{i + 1}"
-        if not isinstance(c, dict):
-            raise ctx.error(where, "expected a table", "write [[configuration]] followed by keys")
-        if isinstance(c.get("name"), str):
-            where = f"[[configuration]] {c['name']!r}"
-        ctx.unknown(c, _CONFIG_KEYS, where)
-        if "name" not in c:
-            raise ctx.error(where, "no name", 'add name = "baseline" (names label the systems)')
-        vals = {
-            k: _typed(ctx, c, k, t, what, where) for k, (t, what) in _CONFIG_KEYS.items() if k in c
-        }
-        cname = vals["name"]
-        where = f"[[configuration]] {cname!r}"
-        if not _NAME_OK.match(cname):
-            raise ctx.error(
-                where, "name has spaces or odd characters", "use letters, digits, . _ + -"
-            )
-        if cname in seen:
+        conf = _configuration(ctx, c, i, targets, glossary)
+        if conf.name in {o.name for o in out}:
+            where = f"[[configuration]] {conf.name!r}"
             raise ctx.error(where, "duplicate name", "give every configuration its own name")
-        seen.add(cname)
-        for key, allowed in (
-            ("engine", ENGINES),
-            ("glossary_mode", GLOSSARY_MODES),
-            ("unit", UNITS),
-        ):
-            if key in vals and vals[key] not in allowed:
-                raise ctx.error(
-                    f"{where} {key}",
-                    f"unknown value {vals[key]!r}",
-                    f"use one of {', '.join(allowed)}",
-                )
-        for key in ("beam", "batch_tokens", "max_length"):
-            if key in vals and vals[key] < 1:
-                raise ctx.error(
-                    f"{where} {key}", f"must be at least 1, got {vals[key]}", "fix the number"
-                )
-        if vals.get("glossary_mode", "off") != "off" and glossary is None:
-            raise ctx.error(
-                f"{where} glossary_mode",
-                f"{vals['glossary_mode']!r} needs a glossary",
-                'add glossary = "..." to [testset]',
-            )
-        models = {}
-        for lang, model in vals.get("models", {}).items():
-            lang_c = ctx.lang(lang, f"{where} models")
-            if not isinstance(model, str) or not model:
-                raise ctx.error(
-                    f"{where} models {lang}",
-                    f"expected a model id, got {model!r}",
-                    "give a Hugging Face id or a path",
-                )
-            models[lang_c] = model
-        outputs = {
-            ctx.lang(lang, f"{where} outputs"): ctx.path_of(v, f"{where} outputs {lang}")
-            for lang, v in vals.get("outputs", {}).items()
-        }
-        for lang in [*models, *outputs]:
-            if lang not in targets:
-                raise ctx.error(
-                    where,
-                    f"language {lang!r} is not a target",
-                    f"add it to [suite] targets or remove it (targets: {', '.join(targets)})",
-                )
-        extra = {
-            k: v
-            for k, v in vals.items()
-            if k not in ("name", "engine", "beam", "glossary_mode", "models", "outputs")
-        }
-        configurations.append(
-            SuiteConfiguration(
-                name=cname,
-                engine=vals.get("engine", "auto"),
-                beam=vals.get("beam", 4),
-                glossary_mode=vals.get("glossary_mode", "off"),
-                models=models,
-                outputs=outputs,
-                options=extra,
-            )
-        )
-    tokenize = suite_t.get("tokenize")
-    if tokenize is not None and not isinstance(tokenize, str):
-        raise ctx.error(
-            "[suite] tokenize", f"expected a tokenizer name, got {tokenize!r}", "use 13a or intl"
-        )
+        out.append(conf)
+    return tuple(out)
+
+
+def load_suite(path: str | os.PathLike[str]) -> Suite:
+    """Read and validate a suite config; every problem is a :class:`ConfigError` with the path."""
+    name = str(path)
+    ctx = ConfigContext(name)
+    data = read_toml(path, "suite config", "configs/eval/idlib.toml")
+    table = _suite_table(ctx, data)
+    try:
+        metrics = tuple(parse_metrics(list(_as_tuple(table.metrics))))
+        significance = parse_method(table.significance)
+        formats = tuple(parse_formats(list(_as_tuple(table.formats))))
+    except InputError as exc:
+        raise ctx.error("[suite]", str(exc).removeprefix("--"), "fix the value") from None
+    testset = _testset(ctx, data)
+    src_lang = ctx.lang(table.src_lang, "[suite] src_lang")
+    references = {
+        ctx.lang(k, "[testset.references]"): ctx.resolve(v, f"[testset.references] {k}", True)
+        for k, v in testset.references.items()
+    }
+    targets = _targets(ctx, table, references)
+    glossary = (
+        ctx.resolve(testset.glossary, "[testset] glossary", True) if testset.glossary else None
+    )
     return Suite(
         path=name,
-        name=str(suite_t.get("name") or Path(name).stem),
-        title=str(suite_t.get("title", "")),
-        source=source,
+        name=table.name or Path(name).stem,
+        title=table.title,
+        source=ctx.resolve(testset.source, "[testset] source", True),
         references=references,
         targets=targets,
-        configurations=tuple(configurations),
+        configurations=_configurations(ctx, data, targets, glossary),
         src_lang=src_lang,
         glossary=glossary,
         metrics=metrics,
         significance=significance,
-        n_bootstrap=n_bootstrap,
-        n_trials=n_trials,
-        seed=seed,
-        tokenize=tokenize or None,
-        report=report,
+        n_bootstrap=table.n_bootstrap,
+        n_trials=table.n_trials,
+        seed=table.seed,
+        tokenize=table.tokenize or None,
+        report=ctx.resolve(table.report, "[suite] report") if table.report else None,
         formats=formats,
     )
 

@@ -23,13 +23,13 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
-from mtalign.config import GLOSSARY_MODES
 from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult, Translator
 from mtalign.glossary.check import Occurrence, check_segment
 from mtalign.glossary.fix import apply_edits
 from mtalign.glossary.model import Glossary
 from mtalign.glossary.target import get_morph
 from mtalign.glossary.textutil import APOSTROPHES, WORD_CHARS
+from mtalign.settings import GLOSSARY_MODES
 from mtalign.types import TermHit
 
 log = logging.getLogger(__name__)

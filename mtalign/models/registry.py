@@ -15,9 +15,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from mtalign.config import read_toml
 from mtalign.errors import ConfigError, ModelError
 from mtalign.langs import flat_code
+from mtalign.settings import read_toml
 
 DEFAULT_FALLBACK = "Helsinki-NLP/opus-mt-{src}-{tgt}"
 MODELS_ENV = "MTALIGN_MODELS"

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from mtalign.engines.base import Translator
 from mtalign.errors import InputError
@@ -226,7 +227,7 @@ def translate_texts(
     """
     src, tgt = normalize_lang(src_lang), normalize_lang(tgt_lang)
     base = settings or TranslateSettings(targets=(tgt,), src=src)
-    settings = check_settings(replace(base, targets=(tgt,), src=src))
+    settings = check_settings(msgspec.structs.replace(base, targets=(tgt,), src=src))
     paras = tuple(
         Paragraph(index=i, segments=(Segment(id=f"texts:{i}:0", text=t),))
         if t.strip()

@@ -19,7 +19,8 @@ from mtalign.io.naming import aligned_name, report_name, translation_name
 from mtalign.langs import NO_SPACE_LANGS
 from mtalign.pipeline.results import DocResult
 from mtalign.pipeline.session import PairEngine
-from mtalign.pipeline.settings import TranslateSettings
+from mtalign.pipeline.settings import TranslateSettings, decode_options, safer_options
+from mtalign.settings import output_fields
 from mtalign.types import Document
 
 
@@ -70,20 +71,12 @@ def aligned_records(res: DocResult, targets: Sequence[str]) -> list[dict[str, An
 
 
 def report_settings(settings: TranslateSettings) -> dict[str, Any]:
-    """The settings section of a report: what shaped the outputs."""
+    """The settings section of a report: every setting declared to shape outputs, and the
+    decoding options they gave the engine."""
     return {
-        "engine": settings.engine,
-        "beam": settings.beam,
-        "device": settings.device,
-        "compute_type": settings.compute_type,
-        "batch_tokens": settings.batch_tokens,
-        "unit": settings.unit,
-        "cache": settings.cache,
-        "quality_gate": settings.quality_gate,
-        "glossary": settings.glossary,
-        "glossary_mode": settings.glossary_mode if settings.glossary else "off",
-        "decoding": asdict(settings.decode_options()),
-        "retry_decoding": asdict(settings.safer_options()) if settings.retry else None,
+        **output_fields(settings, ("segment", "document")),
+        "decoding": asdict(decode_options(settings)),
+        "retry_decoding": asdict(safer_options(settings)) if settings.retry else None,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from mtalign.engines import engine_name
@@ -15,6 +15,7 @@ from mtalign.glossary.model import Glossary
 from mtalign.hashing import file_digest
 from mtalign.pipeline.settings import TranslateSettings, check_settings
 from mtalign.pipeline.stage import SegmentTranslator
+from mtalign.settings import output_fields
 from mtalign.tm import NullMemory, TranslationMemory
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ def check_pairs(pairs: Sequence[tuple[str, str]]) -> None:
     for src, tgt in pairs:
         if src == tgt:
             raise LanguageError(
-                f"source and target language are both {src!r}; drop {tgt} from --to or fix --src"
+                f"source and target language are both {src!r}; drop {tgt} from the target "
+                "languages or fix the source language"
             )
 
 
@@ -89,20 +91,16 @@ def _load_factory(pe: PairEngine, settings: TranslateSettings) -> Callable[[], T
 
 
 def cache_key(pe: PairEngine, settings: TranslateSettings) -> dict[str, Any]:
-    """What makes a cached translation of this pair reusable."""
+    """What makes a cached translation of this pair reusable: the resolved model and
+    engine, and every setting declared to shape a segment's translation."""
     return {
         "model": pe.model.model_id,
         "revision": pe.model.revision,
         "engine": pe.engine,
-        "compute_type": settings.compute_type,
-        "device": settings.device,
-        "decoding": asdict(settings.decode_options()),
-        "retry": settings.retry,
-        "gate": settings.quality_gate,
         "src": pe.src,
         "tgt": pe.tgt,
         "target_token": pe.model.target_token,
-        "unit": settings.unit,
+        "settings": output_fields(settings, ("segment",)),
     }
 
 
@@ -112,14 +110,14 @@ def load_glossary(settings: TranslateSettings) -> Glossary | None:
         return None
     from mtalign.glossary import load_glossaries
 
-    return load_glossaries(settings.glossary.split(","))
+    return load_glossaries(list(settings.glossary))
 
 
-def glossary_fingerprint(paths: str | None) -> str:
+def glossary_fingerprint(paths: Sequence[str]) -> str:
     """Content hash of the glossary file(s): a changed glossary invalidates enforced outputs."""
     if not paths:
         return ""
-    return file_digest(paths.split(","), 24)
+    return file_digest(paths, 24)
 
 
 class TranslationSession:

@@ -13,7 +13,7 @@ from mtalign.errors import ModelError
 from mtalign.langs import NO_SPACE_LANGS
 from mtalign.pipeline.masking import mask_protected, unmask
 from mtalign.pipeline.results import SegmentOutcome
-from mtalign.pipeline.settings import TranslateSettings
+from mtalign.pipeline.settings import TranslateSettings, decode_options, safer_options
 from mtalign.quality import check_segment, has_content, retry_flags
 from mtalign.tm import TranslationMemory, settings_digest
 from mtalign.types import QualityFlag
@@ -144,12 +144,12 @@ class SegmentTranslator:
 
     def _decode_with_retry(self, part: list[str], retried: set[str]) -> dict[str, str]:
         """First pass, then one safer pass for outputs with a cheap quality flag."""
-        result = dict(zip(part, self._run_model(part, self.settings.decode_options()), strict=True))
+        result = dict(zip(part, self._run_model(part, decode_options(self.settings)), strict=True))
         if not self.settings.retry:
             return result
         redo = [p for p in part if self._retryable(p, result[p])]
         if redo:
-            again = self._run_model(redo, self.settings.safer_options())
+            again = self._run_model(redo, safer_options(self.settings))
             for p, o in zip(redo, again, strict=True):
                 before = self._retryable(p, result[p])
                 after = self._retryable(p, o)

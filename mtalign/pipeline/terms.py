@@ -14,6 +14,7 @@ from mtalign.glossary.enforce import (
 )
 from mtalign.glossary.model import Glossary
 from mtalign.pipeline.results import SegmentOutcome
+from mtalign.pipeline.settings import decode_options
 from mtalign.pipeline.stage import SegmentTranslator
 from mtalign.tm import settings_digest
 from mtalign.types import QualityFlag, Segment
@@ -55,7 +56,7 @@ def translate_enforced(
         bar,
     )
     outcomes.update(zip(other_idx, plain, strict=True))
-    base = stage.settings.decode_options()
+    base = decode_options(stage.settings)
     rich = replace(base, num_hypotheses=min(base.beam_size, 4), return_attention=True)
     done_stage: dict[str, str] = {}
 

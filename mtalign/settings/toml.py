@@ -1,8 +1,8 @@
-"""Reading TOML configuration files, with errors that name the file, the place and the fix.
+"""TOML configuration files: parsed with tomllib, checked against declared schemas.
 
-Shared by job configs (``mtalign.batch``), evaluation suites (``mtalign.evaluate.suite``)
-and anything else configured in TOML. Unknown keys are errors: a typo must never fall back
-to a default silently.
+Shared by job configs, evaluation suites, the model registry and glossaries. Every error
+names the file, the table and key, and the fix. Unknown keys are errors: a typo must never
+fall back to a default silently.
 """
 
 from __future__ import annotations
@@ -16,11 +16,7 @@ from typing import Any
 
 from mtalign.errors import ConfigError, LanguageError
 from mtalign.langs import normalize_lang
-
-#: The choices every translation setting accepts (CLI flags, job configs, eval suites).
-ENGINES = ("auto", "ctranslate2", "transformers")
-GLOSSARY_MODES = ("off", "check", "enforce")
-UNITS = ("sentence", "paragraph")
+from mtalign.settings.schema import SettingError, build, did_you_mean, specs
 
 
 def read_toml(path: str | os.PathLike[str], what: str = "config", example: str = "") -> dict:
@@ -48,7 +44,22 @@ class ConfigContext:
         self.base = Path(path).resolve().parent
 
     def error(self, where: str, problem: str, fix: str) -> ConfigError:
+        """A ConfigError naming this file and ``where``."""
         return ConfigError(f"{self.path}: {where}: {problem}; {fix}")
+
+    def setting_error(self, exc: SettingError, table: str) -> ConfigError:
+        """A schema error phrased for this file: ``FILE: [table] key: problem; fix``."""
+        return ConfigError(exc.render(lambda key: f"{table} {key}".strip(), f"{self.path}: "))
+
+    def build(self, cls: type, values: Mapping[str, Any], table: str) -> Any:
+        """An instance of the schema ``cls`` from a TOML table, errors naming the table."""
+        if not isinstance(values, Mapping):
+            raise self.error(table, f"expected a table, got {values!r}", f"write {table}")
+        self.unknown(values, specs(cls), table)
+        try:
+            return build(cls, values)
+        except SettingError as exc:
+            raise self.setting_error(exc, table) from None
 
     def unknown(self, table: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:
         """Refuse keys of ``table`` that are not in ``allowed``."""
@@ -57,16 +68,9 @@ class ConfigContext:
             if key not in allowed:
                 raise self.error(
                     where,
-                    f"unknown key {key!r}",
+                    f"unknown key {key!r}" + did_you_mean(str(key), allowed),
                     f"use one of {', '.join(sorted(allowed))} (check the spelling)",
                 )
-
-    def typed(self, value: Any, types: tuple[type, ...], what: str, where: str) -> Any:
-        """``value`` if it has one of ``types`` (a bool is not accepted as a number)."""
-        # bool is an int in Python: `beam = true` is a mistake, not 1.
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            raise self.error(where, f"expected {what}, got {value!r}", "fix the value")
-        return value
 
     def resolve(self, value: Any, where: str, must_exist: bool = False) -> str:
         """A path relative to the config file's folder (``~`` expanded)."""
@@ -82,15 +86,8 @@ class ConfigContext:
             )
         return os.path.normpath(str(p))
 
-    def choice(self, value: str, choices: tuple[str, ...], where: str) -> str:
-        v = value.strip().lower()
-        if v not in choices:
-            raise self.error(
-                where, f"expected one of {', '.join(choices)}, got {value!r}", "fix the value"
-            )
-        return v
-
     def lang(self, value: Any, where: str) -> str:
+        """A language code, normalised."""
         try:
             return normalize_lang(value)
         except LanguageError as exc:
