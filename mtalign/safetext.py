@@ -44,6 +44,13 @@ def escape_surrogates(text: str) -> str:
     return _SURROGATE.sub(_escape, text)
 
 
+def json_safe(json_text: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with the characters above
+    written as ``\\uXXXX`` escapes: same value when parsed, encodable, inert on a terminal.
+    """
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
+
+
 def surrogate_problem(text: str, where: str, what: str = "the text") -> str | None:
     """The input-error message for ``text`` holding a lone surrogate, or None."""
     pos = lone_surrogate(text)
