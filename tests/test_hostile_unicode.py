@@ -238,3 +238,16 @@ def test_mtalign_error_subclasses_share_the_safe_text():
         pass
 
     assert str(Custom("a\x1bb")) == "a\\x1bb"
+
+
+@FAST
+@given(st.lists(hostile_text, min_size=3, max_size=3))
+def test_glossary_check_table_holds_nothing_raw(texts):
+    from mtalign.glossary.check import Occurrence
+    from mtalign.glossary.report import format_table
+    from mtalign.types import TermHit
+
+    term, source, found = texts
+    hit = TermHit(0, term, source, (0, 1), (found,), found, "variant")
+    table = format_table([Occurrence(hit)], show_fix=True)
+    assert not RAW.search(table.replace("\n", " ")) and utf8_ok(table)
