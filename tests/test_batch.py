@@ -321,7 +321,7 @@ def test_hostile_ids_stay_inside_the_output_dir(tmp_path, models):
         assert (out / n).resolve().parent == out.resolve()
     state = JobState(out / ".mtalign-job.sqlite")
     try:
-        stored = {r[0]: r[1] for r in state.db.execute("SELECT id, name FROM docs")}
+        stored = {r[0]: r[1] for r in state.db.query("SELECT id, name FROM docs")}
     finally:
         state.close()
     assert set(stored) == set(ids)

@@ -111,7 +111,7 @@ def evaluate_texts(
 
     ``refs`` holds one list of lines per reference set (all the same length, and the
     same as ``srcs``). A system with another line count is aligned to the first reference
-    with ``aligner`` (True: mtalign.align when installed; None/False: never) and a warning
+    with ``aligner`` (True: mtalign.evaluate.realign; None/False: never) and a warning
     is recorded; without an aligner that is an :class:`InputError` naming both counts.
     ``terms`` checks glossary terms over ``(srcs, hyps)`` per system.
     """

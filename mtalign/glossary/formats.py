@@ -11,13 +11,16 @@ import io
 import re
 import tomllib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
+
+import tomli_w
 
 from mtalign.errors import ConfigError, InputError
 from mtalign.glossary.model import ENTITY_TYPES, Glossary, TermOptions, make_glossary
+from mtalign.io.safexml import parse_xml
+from mtalign.safetext import printable
 from mtalign.types import Term
 
 _LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -264,54 +267,58 @@ def _term_from_dict(
     return term, opts
 
 
+def _toml_str(value: str) -> str:
+    """A TOML string literal, escaped by tomli_w (newlines, controls, quotes, backslashes)."""
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").removesuffix("\n")
+
+
+def _toml_key(key: str) -> str:
+    """A TOML key, bare when it can be, quoted by tomli_w when not."""
+    return tomli_w.dumps({key: 0}).removesuffix(" = 0\n")
+
+
+def _toml_list(values: Iterable[str]) -> str:
+    return "[" + ", ".join(_toml_str(v) for v in values) + "]"
+
+
+def _toml_inline(table: Mapping[str, str | Iterable[str]]) -> str:
+    items = [
+        f"{_toml_key(k)} = {_toml_str(v) if isinstance(v, str) else _toml_list(v)}"
+        for k, v in table.items()
+    ]
+    return "{ " + ", ".join(items) + " }"
+
+
 def dump_toml(
     glossary: Glossary,
     header: Mapping[str, str] | None = None,
     comments: Mapping[str, str] | None = None,
 ) -> str:
-    """The glossary written in the native TOML format (round-trips through parse_toml)."""
+    """The glossary written in the native TOML format (round-trips through parse_toml).
 
-    def q(s: str) -> str:
-        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    out: list[str] = []
+    Every string and key goes through tomli_w; ``comments`` (per term id, several lines
+    allowed) become ``#`` lines above the term, with control characters escaped.
+    """
+    out: list[str] = ["[glossary]"]
     hdr = {"name": glossary.name, "source_lang": glossary.source_lang, **(header or {})}
-    out.append("[glossary]")
-    for k, v in hdr.items():
-        if v:
-            out.append(f"{k} = {q(str(v))}")
+    out += [f"{_toml_key(k)} = {_toml_str(str(v))}" for k, v in hdr.items() if v]
     for t in glossary.terms:
         out.append("")
         if comments and t.id in comments:
-            out.extend(f"# {c}" for c in comments[t.id].splitlines())
-        out.append("[[term]]")
-        out.append(f"id = {q(t.id)}")
-        out.append("source = [" + ", ".join(q(s) for s in t.source) + "]")
-        if t.type:
-            out.append(f"type = {q(t.type)}")
-        if t.keep:
-            out.append("keep = true")
-        if not t.case_sensitive:
-            out.append("case_sensitive = false")
+            out += [f"# {printable(c)}".rstrip() for c in comments[t.id].split("\n")]
+        out += ["[[term]]", f"id = {_toml_str(t.id)}", f"source = {_toml_list(t.source)}"]
         o = glossary.opts(t.id)
-        if o.tr_attached:
-            out.append("tr_attached = true")
-        if o.ar_article:
-            out.append("ar_article = true")
-        if o.note:
-            out.append(f"note = {q(o.note)}")
-        if t.targets:
-            out.append(
-                "target = { " + ", ".join(f"{k} = {q(v)}" for k, v in t.targets.items()) + " }"
-            )
-        if t.extra_forms:
-            out.append(
-                "forms = { "
-                + ", ".join(
-                    f"{k} = [" + ", ".join(q(x) for x in v) + "]" for k, v in t.extra_forms.items()
-                )
-                + " }"
-            )
+        flags = {
+            "type": _toml_str(t.type) if t.type else None,
+            "keep": "true" if t.keep else None,
+            "case_sensitive": "false" if not t.case_sensitive else None,
+            "tr_attached": "true" if o.tr_attached else None,
+            "ar_article": "true" if o.ar_article else None,
+            "note": _toml_str(o.note) if o.note else None,
+            "target": _toml_inline(t.targets) if t.targets else None,
+            "forms": _toml_inline(t.extra_forms) if t.extra_forms else None,
+        }
+        out += [f"{k} = {v}" for k, v in flags.items() if v is not None]
     return "\n".join(out) + "\n"
 
 
@@ -429,25 +436,10 @@ def _local(tag: str) -> str:
 
 def parse_tbx(data: bytes, path: str = "<glossary>", src_lang: str = "en") -> Glossary:
     """TBX (ISO 30042; TBX-Basic ``termEntry/langSet/tig/term`` or TBX v3
-    ``conceptEntry/langSec/termSec/term``). DTDs and entity declarations are refused
-    (billion-laughs and external-entity attacks), as defusedxml would.
+    ``conceptEntry/langSec/termSec/term``). DTDs, entity declarations and external
+    references are refused by defusedxml, in any encoding and at any position.
     """
-    head = data[:200_000]
-    for bad in (b"<!DOCTYPE", b"<!ENTITY"):
-        pos = head.find(bad)
-        if pos >= 0:
-            line = head[:pos].count(b"\n") + 1
-            raise ConfigError(
-                f"{path}:{line}: DTD or entity declarations are not accepted in TBX (unsafe); "
-                "remove the <!DOCTYPE ...> block"
-            )
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        line, col = exc.position
-        raise ConfigError(
-            f"{path}:{line}: malformed XML at column {col + 1}: {exc}; fix the markup"
-        ) from None
+    root = parse_xml(data, path, ConfigError)
     terms: list[Term] = []
     options: dict[str, TermOptions] = {}
     ids: set[str] = set()
