@@ -47,6 +47,8 @@ CONFIGS: dict[str, dict] = {
     "o3-adapt2-lex.1": {"overlap": 3, "skip_adapt": 2.0, "lexical_weight": 0.1},
     "o3-adapt2-m.5": {"overlap": 3, "skip_adapt": 2.0, "multi_penalty": 0.5},
     "o3-adapt3-s1.1": {"overlap": 3, "skip_adapt": 3.0, "skip_cost": 1.1},
+    "o2-lex0.1": {"overlap": 2, "lexical_weight": 0.1},
+    "o3-lex0.1": {"overlap": 3, "lexical_weight": 0.1},
 }
 
 
