@@ -227,12 +227,20 @@ class Mtalign:
         force: Any = False,
         model: Any = None,
         engine: Any = "auto",
+        report: Any = None,
+        pairs: Any = None,
+        resume: Any = False,
+        runner: Any = "local",
+        workers: Any = None,
+        ray_address: Any = None,
     ) -> None:
         """Sentence-align SRC with one or more translations into beads (TSV, JSONL, TMX, vecalign).
 
         mtalign align en.txt tr.txt --src-lang en --tgt-lang tr [--method auto|length|embedding|
-        translation] [--format tsv|jsonl|tmx|vecalign] [--out FILE]; n-way: --langs en,tr,ru.
-        --method translation needs a model: --model tr=DIR_OR_ID.
+        translation] [--format tsv|jsonl|tmx|vecalign] [--out FILE] [--report [FILE.json]];
+        n-way: --langs en,tr,ru. --method translation needs a model: --model tr=DIR_OR_ID.
+        Many pairs, one model load: --pairs PAIRS.tsv --out DIR [--resume] [--runner local|ray]
+        (PAIRS.tsv: SRC<TAB>TGT[<TAB>SRC_LANG<TAB>TGT_LANG[<TAB>NAME]] per line).
         """
         from mtalign.cli.align import align_command
 
@@ -249,6 +257,12 @@ class Mtalign:
             force=force,
             model=model,
             engine=engine,
+            report=report,
+            pairs=pairs,
+            resume=resume,
+            runner=runner,
+            workers=workers,
+            ray_address=ray_address,
         )
 
     def batch(

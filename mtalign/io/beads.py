@@ -140,3 +140,24 @@ def write_text_output(text: str, path: str | os.PathLike[str]) -> None:
 def read_alignment_jsonl(path: str | os.PathLike[str]) -> Alignment:
     """Read an alignment JSONL file (``-`` for stdin)."""
     return parse_jsonl(read_text(path).text, str(path))
+
+
+#: Alignment file formats for one pair of languages, and their file extensions.
+PAIR_FORMATS = {"tsv": "tsv", "jsonl": "jsonl", "tmx": "tmx", "vecalign": "al"}
+
+
+def render_alignment(al: Alignment, fmt: str) -> str:
+    """One two-language alignment as text in ``fmt`` (tsv, jsonl, tmx or vecalign)."""
+    if fmt == "tsv":
+        return render_tsv(al)
+    if fmt == "jsonl":
+        return render_jsonl(al)
+    if fmt == "vecalign":
+        from mtalign.io.vecalign import render_vecalign
+
+        return render_vecalign(al.beads)
+    if fmt == "tmx":
+        from mtalign.io.tmx import alignment_units, render_tmx
+
+        return render_tmx(alignment_units(al), srclang=al.src_lang)
+    raise InputError(f"format: expected one of {', '.join(PAIR_FORMATS)}, got {fmt!r}")
