@@ -96,11 +96,14 @@ def pipeline_translator() -> Any:
         from mtalign.pipeline import TranslateSettings, translate_texts
 
         use_glossary = glossary is not None and config.glossary_mode != "off"
+        values = dict(config.settings)
+        # A configuration names models per target; this run translates into one of them.
+        values["models"] = {k: v for k, v in config.models.items() if k == tgt_lang}
         settings = TranslateSettings(
             targets=(tgt_lang,),
             src=src_lang,
             glossary=(glossary,) if use_glossary else (),
-            **dict(config.settings),
+            **values,
         )
         return translate_texts(texts, src_lang, tgt_lang, settings)
 
