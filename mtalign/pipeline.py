@@ -431,7 +431,7 @@ def _threads(settings: TranslateSettings) -> int:
     process may use.
 
     CTranslate2's own default (4 threads) oversubscribes small machines (see the batch
-    benchmark in the README).
+    benchmark in docs/benchmarks.md#batch-jobs).
     """
     if settings.threads > 0:
         return settings.threads
