@@ -61,7 +61,7 @@ def engine_threads(settings: TranslateSettings) -> int:
     process may use.
 
     CTranslate2's own default (4 threads) oversubscribes small machines (see the batch
-    benchmark in the docs).
+    benchmark in docs/benchmarks.md#batch-jobs).
     """
     if settings.threads > 0:
         return settings.threads
