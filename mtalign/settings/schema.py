@@ -181,8 +181,12 @@ def describe_type(
         return "one of " + ", ".join(choices)
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        parts = [a for a in typing.get_args(tp) if a is not type(None)]
-        return describe_type(parts[0], ge, le) if len(parts) == 1 else "a value"
+        parts = [_unwrap(a)[0] for a in typing.get_args(tp) if a is not type(None)]
+        if len(parts) == 1:
+            return describe_type(parts[0], ge, le)
+        if str in parts and any(typing.get_origin(p) in (tuple, list) for p in parts):
+            return "a string or a list of strings"
+        return " or ".join(describe_type(p) for p in parts)
     if tp is bool:
         return "true or false"
     if tp is int or tp is float:
@@ -194,6 +198,8 @@ def describe_type(
         return what
     if tp is str:
         return "a string"
+    if typing.get_origin(tp) is typing.Annotated:
+        return describe_type(_unwrap(tp)[0], ge, le)
     if origin in (tuple, list):
         return "a list of strings"
     if origin in (dict, Mapping) or tp is dict:
@@ -219,9 +225,11 @@ class SettingError(ConfigError):
     def render(self, namer: Namer | None = None, prefix: str = "") -> str:
         """The message with every setting named by ``namer`` (default: the setting name)."""
         name = namer or (lambda key: key)
-        fields = {field: name(key) for field, key in self.names.items()}
-        problem = self.problem.format(**fields)
-        fix = self.fix.format(**fields)
+        problem, fix = self.problem, self.fix
+        # Plain replacement, not str.format: the text also quotes user values ({...}).
+        for field, key in self.names.items():
+            problem = problem.replace("{" + field + "}", name(key))
+            fix = fix.replace("{" + field + "}", name(key))
         head = f"{prefix}{name(self.key)}: {problem}"
         return f"{head}; {fix}" if fix else head
 
