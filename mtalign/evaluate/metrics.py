@@ -170,10 +170,3 @@ def corpus_scores(
         metric = make_metric(key, lang, tokenize)
         out[key] = to_score(key, metric.corpus_score(list(hyps), [list(r) for r in refs]), metric)
     return out
-
-
-def sentence_chrf(hyp: str, refs: Sequence[str]) -> float:
-    """Sentence-level chrF++ (word order 2) of one hypothesis against its references."""
-    from sacrebleu.metrics import CHRF
-
-    return float(CHRF(word_order=2).sentence_score(hyp, list(refs)).score)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from mtalign.errors import InputError
@@ -152,8 +151,3 @@ def write_document(doc: Document, path: str | os.PathLike[str]) -> None:
         sys.stdout.buffer.flush()
         return
     atomic_write_bytes(path, data)
-
-
-def with_format(doc: Document, fmt: str) -> Document:
-    """The same document marked for writing in another format."""
-    return replace(doc, format=fmt)

@@ -51,12 +51,6 @@ def parse_jsonl(text: str, doc_id: str, name: str = "<input>") -> tuple[Paragrap
     return tuple(paras)
 
 
-def record_id(p: Paragraph) -> str:
-    """The record's own id (or its line number when it has none)."""
-    rec = p.meta.get("record", {})
-    return str(rec.get("id", p.index + 1))
-
-
 def dump_record(rec: object) -> str:
     """One JSON line that any UTF-8 writer and terminal can take (see ``json_safe``)."""
     return json_safe(json.dumps(rec, ensure_ascii=False))
