@@ -6,6 +6,6 @@ function that needs one is called.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from mtalign.version import __version__
 
 __all__ = ["__version__"]

@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from mtalign import __version__
 from mtalign.errors import InputError
 from mtalign.io.source import read_text
 from mtalign.types import Alignment
+from mtalign.version import __version__
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
