@@ -104,3 +104,30 @@ def test_small_helpers():
     assert detect("Türkiye ve Rusya Perşembe günü ateşkes konusunda anlaştı.").lang == "tr"
     g = load_glossary(ROOT / "configs" / "glossaries" / "idlib.toml")
     assert isinstance(g, Glossary) and "tr" in g.languages
+
+
+def test_api_names_shared_with_sub_packages_survive_their_import():
+    """align, evaluate and segment are also sub-packages; importing those first (as the
+    library does) must not turn `from mtalign import align` into a module, and the
+    sub-packages must stay importable and patchable under their names."""
+    import subprocess
+    import sys
+
+    code = (
+        "import mtalign.align.dp as dp, mtalign.evaluate.runner, mtalign.segment as s\n"
+        "from mtalign import align, evaluate, segment\n"
+        "assert callable(align) and callable(evaluate) and callable(segment)\n"
+        "assert dp.__name__ == 'mtalign.align.dp' and s.split_sentences('A. B.', 'en')\n"
+        "assert segment('He left. She stayed.', 'en') == ['He left.', 'She stayed.']\n"
+        "from mtalign.evaluate import Report\n"
+        "assert evaluate.Report is Report\n"
+        "import inspect; assert 'presegmented' in inspect.signature(align).parameters\n"
+        "assert 'Sentence-align' in align.__doc__\n"
+        "from unittest import mock\n"
+        "with mock.patch('mtalign.segment.split_sentences', lambda t, l: ['x']):\n"
+        "    assert segment('He left. She stayed.', 'en') == ['x']\n"
+        "assert segment('He left. She stayed.', 'en') == ['He left.', 'She stayed.']\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip() == "ok", done.stderr
