@@ -72,7 +72,7 @@ def translate(
         **settings,
     }
     config = build(TranslateSettings, values)
-    if _is_path(source):
+    if isinstance(source, (str, os.PathLike)):
         return _translate_file(str(source), config, out)
     if out is not None:
         raise InputError("translate: out= writes files for a file input; texts are returned")
@@ -84,7 +84,7 @@ def _translate_file(path: str, settings: Any, out: StrPath | None) -> dict[str, 
 
     settings = check_settings(settings)
     if out is not None:
-        results = translate_files([path], settings, out)
+        results = translate_files([path], settings, str(out))
     else:
         results = translate_documents(load_inputs([path], settings), settings)
     res = results[0]
@@ -122,7 +122,7 @@ def _translate_texts(texts: list[str], settings: Any) -> dict[str, list[str]]:
 def _sentences(
     value: StrPath | Sequence[str], lang: str, presegmented: bool, force: bool
 ) -> list[str]:
-    if not _is_path(value):
+    if not isinstance(value, (str, os.PathLike)):
         return [str(s) for s in value]
     if presegmented:
         from mtalign.io.lines import read_lines

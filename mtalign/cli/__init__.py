@@ -231,7 +231,7 @@ class Mtalign:
 
     @property
     def models(self) -> Any:
-        """List, download and convert translation models: list, pull, convert."""
+        """The model registry, model downloads and CTranslate2 conversions."""
         from mtalign.cli.models import Models
 
         return Models()

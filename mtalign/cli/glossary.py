@@ -58,8 +58,7 @@ class Glossary:
     ) -> None:
         """Report every source term occurrence and how HYP renders it (ok/variant/missing).
 
-        SRC and HYP are line-aligned files. --report R.json writes the full report;
-        --strict exits 1 when an occurrence is not ok.
+        Example: mtalign glossary check en.txt tr.txt --glossary names.toml --tgt-lang tr
         """
         from mtalign.glossary.check import check_corpus
         from mtalign.glossary.report import format_table, format_totals, report_dict

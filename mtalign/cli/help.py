@@ -139,3 +139,32 @@ def _global_rows() -> list[tuple[str, str]]:
             text += f" [default: {spec.default}]"
         rows.append((left, text))
     return rows
+
+
+def reference() -> str:
+    """Every help page as Markdown sections (the reference part of ``docs/cli.md``)."""
+    paths: list[tuple[str, ...]] = [()]
+    for e in TABLE:
+        paths.append((e.name,))
+        paths.extend((e.name, s.name) for s in e.subs)
+    parts = []
+    for path in paths:
+        title = " ".join(("mtalign", *path, "--help"))
+        parts.append(f"### `{title}`\n\n```text\n{render(path)}```\n")
+    return "\n".join(parts)
+
+
+def commands_table() -> str:
+    """The README's command table: every command and its one-line summary, in order."""
+    rows = ["| command | what it does |", "|---|---|"]
+    for e in TABLE:
+        usage_line = _group_usage(e.name) if e.subs else usage(command((e.name,)))
+        cell = usage_line.removeprefix("usage: ").replace("|", "\\|")
+        rows.append(f"| `{cell}` | {summary_of((e.name,))[0]} |")
+    return "\n".join(rows) + "\n"
+
+
+def _group_usage(name: str) -> str:
+    top = entry(name)
+    assert top is not None
+    return f"usage: mtalign {name} {'|'.join(s.name for s in top.subs)}"

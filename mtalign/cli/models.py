@@ -66,7 +66,10 @@ class Models:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
     def pull(self, *pairs: str) -> None:
-        """Download the models for PAIRS (``mtalign models pull en-tr en-ar``) into the HF cache."""
+        """Download the models of language pairs into the Hugging Face cache.
+
+        Example: mtalign models pull en-tr en-ar
+        """
         from mtalign.models import download_model, parse_pair
 
         wanted = _pairs(pairs)
@@ -84,7 +87,10 @@ class Models:
             print(f"{entry.pair}\t{entry.model}\t{path}")
 
     def convert(self, path_or_id: str, quantization: str = "int8") -> None:
-        """Convert a model (pair, HF id or directory) to CTranslate2; prints the cache path."""
+        """Convert a model (a pair, hub id or folder) to CTranslate2 and print where it is.
+
+        Example: mtalign models convert en-tr --quantization float32
+        """
         from mtalign.models import convert_to_ct2, ct2_quantization, resolve_model
 
         spec = str(path_or_id)

@@ -27,7 +27,7 @@ class _Options(msgspec.Struct, frozen=True, kw_only=True):
     pass
 
 
-class GlobalOptions(_Options):
+class GlobalOptions(_Options, frozen=True, kw_only=True):
     """Options every command takes, before or after the command name."""
 
     quiet: Annotated[
@@ -51,7 +51,7 @@ class GlobalOptions(_Options):
     help: Annotated[bool, setting("show this help and exit", cli="--help", short="-h")] = False
 
 
-class SegmentOptions(_Options):
+class SegmentOptions(_Options, frozen=True, kw_only=True):
     path: Annotated[str, setting(f"the document ({_DOC})", metavar="FILE")]
     lang: Annotated[
         str, setting("language of the document (auto: detected)", metavar="LANG|auto")
@@ -63,7 +63,7 @@ class SegmentOptions(_Options):
     force: Annotated[bool, setting("segment even when the text does not look like --lang")] = False
 
 
-class DetectOptions(_Options):
+class DetectOptions(_Options, frozen=True, kw_only=True):
     paths: Annotated[tuple[str, ...], setting(f"documents ({_DOC})", metavar="FILE")]
     per_paragraph: Annotated[bool, setting("one line per paragraph, with its id")] = False
     format: Annotated[
@@ -74,7 +74,7 @@ class DetectOptions(_Options):
     ] = "txt"
 
 
-class TranslateOptions(_Options):
+class TranslateOptions(_Options, frozen=True, kw_only=True):
     inputs: Annotated[tuple[str, ...], setting(f"documents to translate ({_DOC})", metavar="INPUT")]
     out: Annotated[
         str,
@@ -85,10 +85,10 @@ class TranslateOptions(_Options):
     ] = "out"
 
 
-class AlignOptions(_Options):
+class AlignOptions(_Options, frozen=True, kw_only=True):
     paths: Annotated[
         tuple[str, ...],
-        setting("SRC, then one or more translations of it (txt, md or jsonl)", metavar="FILE"),
+        setting("SRC, then one or more translations of it (txt, md or jsonl)", metavar="SRC TGT"),
     ]
     src_lang: Annotated[str | None, setting("language of SRC", metavar="LANG")] = None
     tgt_lang: Annotated[str | None, setting("language of the translation", metavar="LANG")] = None
@@ -127,7 +127,7 @@ class AlignOptions(_Options):
     ] = False
 
 
-class EvaluateOptions(_Options):
+class EvaluateOptions(_Options, frozen=True, kw_only=True):
     """``mtalign evaluate``; metrics, tokenizer, seed and resamples are suite settings."""
 
     hyp: Annotated[
@@ -188,7 +188,7 @@ class EvaluateOptions(_Options):
     ] = False
 
 
-class EvalSuiteOptions(_Options):
+class EvalSuiteOptions(_Options, frozen=True, kw_only=True):
     """``mtalign eval-suite``; its other options override the suite's settings."""
 
     config: Annotated[
@@ -196,7 +196,7 @@ class EvalSuiteOptions(_Options):
     ]
 
 
-class BatchOptions(_Options):
+class BatchOptions(_Options, frozen=True, kw_only=True):
     """``mtalign batch``; --runner, --workers and --ray-address override the job's settings."""
 
     config: Annotated[
@@ -205,7 +205,7 @@ class BatchOptions(_Options):
     resume: Annotated[bool, setting("finish an interrupted job")] = False
 
 
-class GlossaryOptions(_Options):
+class GlossaryOptions(_Options, frozen=True, kw_only=True):
     """Shared by the ``glossary`` sub-commands."""
 
     src: Annotated[str, setting("source text, one segment per line", metavar="SRC")]
@@ -219,15 +219,15 @@ class GlossaryOptions(_Options):
     report: Annotated[str | None, setting("write the full report as JSON", metavar="FILE")] = None
 
 
-class GlossaryCheckOptions(_Options):
+class GlossaryCheckOptions(_Options, frozen=True, kw_only=True):
     strict: Annotated[bool, setting("exit 1 when a term occurrence is not ok")] = False
 
 
-class GlossaryFixOptions(_Options):
+class GlossaryFixOptions(_Options, frozen=True, kw_only=True):
     out: Annotated[str, setting("where the repaired translation goes", metavar="FILE")]
 
 
-class GlossaryShowOptions(_Options):
+class GlossaryShowOptions(_Options, frozen=True, kw_only=True):
     glossary: Annotated[
         tuple[str, ...], setting("glossary file (TOML, TSV, CSV or TBX)", metavar="FILE")
     ]
@@ -237,7 +237,7 @@ class GlossaryShowOptions(_Options):
     ] = ()
 
 
-class GlossaryCldrOptions(_Options):
+class GlossaryCldrOptions(_Options, frozen=True, kw_only=True):
     out: Annotated[str, setting("glossary file to write, e.g. countries.toml", metavar="FILE")]
     langs: Annotated[tuple[str, ...], setting("target languages", metavar="LANG")] = (
         "tr",
@@ -246,7 +246,7 @@ class GlossaryCldrOptions(_Options):
     )
 
 
-class GlossaryMineOptions(_Options):
+class GlossaryMineOptions(_Options, frozen=True, kw_only=True):
     translation: Annotated[
         str, setting("its translation, line-aligned with SRC", metavar="TRANSLATION")
     ]
@@ -256,7 +256,7 @@ class GlossaryMineOptions(_Options):
     ] = 2
 
 
-class ModelsOptions(_Options):
+class ModelsOptions(_Options, frozen=True, kw_only=True):
     """Shared by the ``models`` sub-commands."""
 
     pairs: Annotated[tuple[str, ...], setting("language pairs, e.g. en-tr en-ar", metavar="PAIR")]
