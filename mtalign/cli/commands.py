@@ -5,7 +5,9 @@ A command's arguments and options are the parameters of its method on
 described by a declared setting found on the command's *sources*: its own class in
 :mod:`mtalign.cli.options` first, then the library settings it shares
 (:class:`~mtalign.settings.TranslateSettings`, the job and suite tables). A new parameter
-is a new option at once; ``tests/test_cli_surface.py`` fails until it is declared.
+is a new option at once, and a new public method of a group class (``Models``,
+``Glossary``) a new sub-command; ``tests/test_cli_surface.py`` fails until each is
+declared, ``tests/test_docs.py`` until docs/cli.md is regenerated.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import importlib
 import inspect
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
@@ -80,45 +82,47 @@ class Command:
 
 @dataclass(frozen=True)
 class Entry:
-    """A row of the command table: a command, or a group of sub-commands."""
+    """A row of the command table: a command, or a group of sub-commands.
+
+    A group's sub-commands are the public methods of its class (``group``, imported only
+    when a sub-command is asked for), in the order they are defined; each is described by
+    ``options.<Group><Sub>Options`` (if declared) and ``options.<Group>Options``.
+    """
 
     name: str
     attr: str  # attribute of Mtalign (or of the group class)
     sources: tuple[type, ...] = ()
     group: str = ""  # "module:Class" of a group's sub-commands
-    subs: tuple[Entry, ...] = field(default_factory=tuple)
     overrides: bool = False
 
+    @property
+    def subs(self) -> tuple[Entry, ...]:
+        return _sub_entries(self.group) if self.group else ()
 
-_GLOSSARY = (o.GlossaryOptions,)
+
+@cache
+def _sub_entries(group: str) -> tuple[Entry, ...]:
+    module, _, cls_name = group.partition(":")
+    cls = getattr(importlib.import_module(module), cls_name)
+    out = []
+    for attr, value in vars(cls).items():
+        if attr.startswith("_") or not inspect.isfunction(value):
+            continue
+        own = getattr(o, f"{cls_name}{attr.title().replace('_', '')}Options", None)
+        shared = getattr(o, f"{cls_name}Options", None)
+        sources = tuple(c for c in (own, shared) if c is not None)
+        out.append(Entry(attr.replace("_", "-"), attr, sources))
+    return tuple(out)
+
+
 TABLE: tuple[Entry, ...] = (
     Entry("translate", "translate", (o.TranslateOptions, TranslateSettings)),
     Entry("align", "align", (o.AlignOptions, TranslateSettings)),
     Entry("evaluate", "evaluate", (o.EvaluateOptions, SuiteTable)),
     Entry("eval-suite", "eval_suite", (o.EvalSuiteOptions, SuiteTable), overrides=True),
-    Entry(
-        "glossary",
-        "glossary",
-        group="mtalign.cli.glossary:Glossary",
-        subs=(
-            Entry("check", "check", (o.GlossaryCheckOptions, *_GLOSSARY)),
-            Entry("fix", "fix", (o.GlossaryFixOptions, *_GLOSSARY)),
-            Entry("show", "show", (o.GlossaryShowOptions, *_GLOSSARY)),
-            Entry("cldr", "cldr", (o.GlossaryCldrOptions, *_GLOSSARY)),
-            Entry("mine", "mine", (o.GlossaryMineOptions, *_GLOSSARY)),
-        ),
-    ),
+    Entry("glossary", "glossary", group="mtalign.cli.glossary:Glossary"),
     Entry("batch", "batch", (o.BatchOptions, JobTable), overrides=True),
-    Entry(
-        "models",
-        "models",
-        group="mtalign.cli.models:Models",
-        subs=(
-            Entry("list", "list", (o.ModelsOptions,)),
-            Entry("pull", "pull", (o.ModelsOptions,)),
-            Entry("convert", "convert", (o.ModelsOptions,)),
-        ),
-    ),
+    Entry("models", "models", group="mtalign.cli.models:Models"),
     Entry("segment", "segment", (o.SegmentOptions, TranslateSettings)),
     Entry("detect", "detect", (o.DetectOptions,)),
 )
