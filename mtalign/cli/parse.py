@@ -235,7 +235,7 @@ class _Reader:
         if os.path.exists(tok) or not _is_language(tok) or "LANG" not in opt.metavar:
             return
         items = [*self.raw.get(opt.dest, []), *(t for t, a in self.positional if a is opt)]
-        langs = ",".join(t for t in items if _is_language(t) or "," in t)
+        langs = ",".join(c for t in items for c in t.split(",") if _is_language(c))
         raise self.fail(
             f"{tok}: no such file, but a language code; {opt.flag} takes a comma-separated "
             f"list: {opt.flag} {langs}"
