@@ -117,9 +117,9 @@ def test_cli_pairs_and_report(corpus: Path, capsys: pytest.CaptureFixture[str]) 
     assert "3/3 pairs aligned" in capsys.readouterr().err
     assert main(args) == 2  # a rerun needs --resume
     assert main([*args, "--resume"]) == 0
-    rep = corpus / "rep.json"
+    rep = corpus / "c.report.json"  # beside the output file
     single = ["align", str(corpus / "a.en"), str(corpus / "c.tr"), "--src-lang", "en"]
-    single += ["--tgt-lang", "tr", "--presegmented", "--report", str(rep)]
+    single += ["--tgt-lang", "tr", "--presegmented", "--report"]
     single += ["--out", str(corpus / "c.tsv")]
     assert main(single) == 0
     err = capsys.readouterr().err

@@ -77,6 +77,10 @@ def docs_env(
     """Environment for the examples: tiny models as the registry's, shims, shared home."""
     base = tmp_path_factory.mktemp("docs-env")
     _fake_hub(base / "hub", {tgt: marian_tiny(tgt) for tgt in HUB_MODELS})
+    # Local checkpoints where the examples say models/en-tr (Python API, --model LANG=PATH).
+    for tgt in HUB_MODELS:
+        (base / "models").mkdir(exist_ok=True)
+        (base / "models" / f"en-{tgt}").symlink_to(marian_tiny(tgt))
     shims = base / "bin"
     shims.mkdir()
     for name, target in {
@@ -105,6 +109,7 @@ def _workdir(tmp_path: Path, env: dict[str, str]) -> tuple[Path, dict[str, str]]
     work = tmp_path / "work"
     for rel in COPIED:
         shutil.copytree(ROOT / rel, work / rel)
+    (work / "models").symlink_to(Path(env["MTALIGN_HOME"]).parent / "models")
     home = tmp_path / "home"
     home.mkdir()
     return work, {**env, "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}

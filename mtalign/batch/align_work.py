@@ -35,6 +35,7 @@ class AlignJobSettings:
     presegmented: bool = False
     force: bool = False
     report: bool = False
+    keep_unaligned: bool = False
     params: AlignParams = field(default_factory=AlignParams)
 
     def fields(self) -> dict[str, Any]:
@@ -45,16 +46,26 @@ class AlignJobSettings:
         return json_digest(self.fields(), 16)
 
 
-def read_sentences(path: str, lang: str, presegmented: bool, force: bool) -> list[str]:
-    """Sentences of a file: one per non-empty line, or the document segmented on the fly."""
+def read_sentences(
+    path: str, lang: str, presegmented: bool, force: bool, flag: str = "--src-lang"
+) -> list[str]:
+    """Sentences of a file: one per non-empty line, or the document segmented on the fly.
+
+    Either way the text is checked against its declared language; a mismatch names
+    ``flag``, the option (or column) that declared it.
+    """
     if presegmented:
         from mtalign.io.lines import read_lines
+        from mtalign.langid import check_language
 
-        lines = read_lines(path, "input", allow_empty=True)
-        return [line.strip() for line in lines if line.strip()]
+        lines = [
+            line.strip() for line in read_lines(path, "input", allow_empty=True) if line.strip()
+        ]
+        check_language("\n".join(lines), lang, name=path, force=force, flag=flag)
+        return lines
     from mtalign.document import load_document
 
-    doc, _ = load_document(path, lang=lang, force=force)
+    doc, _ = load_document(path, lang=lang, force=force, flag=flag)
     return [" ".join(t.split()) for t in doc.segment_texts() if t.strip()]
 
 
@@ -84,7 +95,8 @@ def align_pair(spec: PairSpec, settings: AlignJobSettings, embedder: Any) -> dic
         "seconds_embed": al.meta["seconds_embed"], "seconds_dp": al.meta["seconds_dp"],
     }  # fmt: skip
     report = alignment_report(al) if settings.report else None
-    return {"text": render_alignment(al, settings.fmt), "report": report, "metrics": metrics}
+    text = render_alignment(al, settings.fmt, keep_unaligned=settings.keep_unaligned)
+    return {"text": text, "report": report, "metrics": metrics}
 
 
 def output_names(name: str, settings: AlignJobSettings) -> list[str]:

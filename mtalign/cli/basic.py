@@ -25,6 +25,7 @@ def segment_command(
         lang=as_str(lang, "lang"),
         fmt=as_str(input_format, "input-format"),
         force=as_bool(force, "force"),
+        flag="--lang",
     )
     write = sys.stdout.write
     # Ids come from file names: always escaped. Text is escaped on a terminal only, where

@@ -5,8 +5,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from mtalign.cli._args import as_int, as_list, as_str
+from mtalign.cli import output
+from mtalign.cli._args import as_bool, as_files, as_list, as_str
 from mtalign.errors import InputError
+from mtalign.settings import check_value
+from mtalign.settings.suite import SuiteTable
 
 
 def evaluate_command(
@@ -19,23 +22,27 @@ def evaluate_command(
     metrics: Any = "bleu,chrf,ter",
     significance: Any = None,
     report: Any = None,
-    format: Any = "json,md,html",
+    format: Any = None,
     tokenize: Any = None,
     seed: Any = 12345,
     n_bootstrap: Any = 1000,
     names: Any = None,
     n_trials: Any = 10000,
+    realign: Any = False,
 ) -> None:
     """Score hypothesis files against references (BLEU, chrF++, TER), compare systems.
 
     The first --hyp is the baseline of paired tests (--significance paired-bs|paired-ar).
-    --report DIR writes report.json / report.md / report.html (--format).
+    Prints the score table; --report DIR writes report.json / report.md / report.html
+    (--format); --format json (or md) without --report, or --report -, prints that one
+    format to stdout instead. Files with different line counts are an error unless
+    --realign.
     """
-    from mtalign.evaluate import Report, evaluate_files, parse_formats, write_reports
+    from mtalign.evaluate import Report, evaluate_files, render_json, write_reports
     from mtalign.evaluate.textfmt import score_table
 
-    hyps = as_list(hyp, "hyp")
-    refs = as_list(ref, "ref")
+    hyps = as_files(hyp, "hyp")
+    refs = as_files(ref, "ref")
     if not hyps:
         raise InputError("--hyp: give at least one hypothesis file (one segment per line)")
     if not refs:
@@ -43,16 +50,15 @@ def evaluate_command(
     target = as_str(lang, "lang")
     if not target:
         raise InputError("--lang: give the target language of the hypotheses, e.g. --lang tr")
-    metric_list = ",".join(as_list(metrics, "metrics")) or "bleu,chrf,ter"
-    formats = parse_formats(as_list(format, "format") or None)
     report_dir = as_str(report, "report")
+    formats, stdout_format = _formats(as_list(format, "format"), report_dir)
     options = {
-        "metrics": metric_list,
+        "metrics": ",".join(as_list(metrics, "metrics")) or "bleu,chrf,ter",
         "significance": as_str(significance, "significance"),
         "tokenize": as_str(tokenize, "tokenize"),
-        "seed": as_int(seed, "seed", minimum=1),
-        "n_bootstrap": as_int(n_bootstrap, "n-bootstrap", minimum=0),
-        "n_trials": as_int(n_trials, "n-trials", minimum=2),
+        "seed": check_value(SuiteTable, "seed", seed, strict=False),
+        "n_bootstrap": check_value(SuiteTable, "n_bootstrap", n_bootstrap, strict=False),
+        "n_trials": check_value(SuiteTable, "n_trials", n_trials, strict=False),
     }
     ev = evaluate_files(
         hyps,
@@ -61,26 +67,70 @@ def evaluate_command(
         src=as_str(src, "src"),
         src_lang=as_str(src_lang, "src-lang", "en") or "en",
         glossary=as_str(glossary, "glossary"),
-        names=as_list(names, "names") or None,
+        names=as_files(names, "names") or None,
+        aligner=as_bool(realign, "realign"),
         **options,
     )
+    settings = {
+        "command": "evaluate",
+        "hyp": hyps,
+        "ref": refs,
+        "lang": ev.lang,
+        "src": ev.src,
+        "src_lang": ev.src_lang,
+        "glossary": ev.glossary,
+        **options,
+        "tokenize": ev.bleu_tokenizer,
+        "metrics": list(ev.metrics),
+    }
+    rep = Report((ev,), settings=settings)
+    if stdout_format is not None:
+        sys.stdout.write(_render(rep, stdout_format, score_table, render_json))
+        return
     print(score_table(ev))
     if report_dir:
-        settings = {
-            "command": "evaluate",
-            "hyp": hyps,
-            "ref": refs,
-            "lang": ev.lang,
-            "src": ev.src,
-            "src_lang": ev.src_lang,
-            "glossary": ev.glossary,
-            **options,
-            "tokenize": ev.bleu_tokenizer,
-            "metrics": list(ev.metrics),
-        }
-        paths = write_reports(Report((ev,), settings=settings), report_dir, formats)
-        for p in paths.values():
-            print(f"wrote {p}", file=sys.stderr)
+        for p in write_reports(rep, report_dir, formats).values():
+            output.note(f"wrote {p}")
+
+
+def _formats(given: list[str], report: str | None) -> tuple[list[str], str | None]:
+    """(report files to write, the one format printed to stdout or None for the table).
+
+    Without --report (or with --report -) one format goes to stdout: the table (text),
+    json or md, like ``sacrebleu -f json``; html needs --report (a page is no console
+    output). Checked before any file is read.
+    """
+    from mtalign.evaluate import parse_formats
+
+    wanted = [f.lower() for f in given]
+    files = [f for f in wanted if f != "text"]
+    if report and report != "-":
+        return (parse_formats(files) if files else ["json", "md", "html"]), None
+    if len(wanted) > 1:
+        where = "--report -" if report else "stdout"
+        raise InputError(
+            f"--format: {where} takes one format, got {','.join(wanted)}; "
+            "give --report DIR to write several"
+        )
+    fmt = (wanted or ["json" if report else "text"])[0]
+    if fmt != "text":
+        fmt = parse_formats([fmt])[0]
+    if fmt == "html" and not report:
+        raise InputError(
+            "--format html: an HTML page needs a place to go; give --report DIR "
+            "(or --report - to print it)"
+        )
+    return [], None if fmt == "text" and not report else fmt
+
+
+def _render(report: Any, fmt: str, table: Any, render_json: Any) -> str:
+    if fmt == "text":
+        return table(report.evaluations[0]) + "\n"
+    if fmt == "json":
+        return render_json(report)
+    from mtalign.evaluate import render_html, render_md
+
+    return (render_md if fmt == "md" else render_html)(report)
 
 
 def pipeline_translator() -> Any:
@@ -96,7 +146,7 @@ def pipeline_translator() -> Any:
         from mtalign.pipeline import TranslateSettings, translate_texts
 
         use_glossary = glossary is not None and config.glossary_mode != "off"
-        values = dict(config.settings)
+        values = {"progress": output.progress(), **dict(config.settings)}
         # A configuration names models per target; this run translates into one of them.
         values["models"] = {k: v for k, v in config.models.items() if k == tgt_lang}
         settings = TranslateSettings(
@@ -133,11 +183,13 @@ def eval_suite_command(
         translate=pipeline_translator(),
         report_dir=as_str(report, "report"),
         formats=as_list(format, "format") or None,
-        seed=None if seed is None else as_int(seed, "seed", minimum=1),
-        n_bootstrap=None if n_bootstrap is None else as_int(n_bootstrap, "n-bootstrap", minimum=0),
+        seed=None if seed is None else check_value(SuiteTable, "seed", seed, strict=False),
+        n_bootstrap=None
+        if n_bootstrap is None
+        else check_value(SuiteTable, "n_bootstrap", n_bootstrap, strict=False),
     )
     for ev in result.report.evaluations:
         print(score_table(ev))
         print()
     for p in result.paths.values():
-        print(f"wrote {p}", file=sys.stderr)
+        output.note(f"wrote {p}")

@@ -18,6 +18,27 @@ def _pairs(values: tuple[Any, ...]) -> list[str]:
     return out
 
 
+def _check_plausible(registry: Any, src: str, tgt: str) -> None:
+    """A pair outside the registry is guessed as a hub id only when both are languages."""
+    from mtalign.errors import ModelError
+    from mtalign.langs import ALIASES, ISO639_1
+
+    bad = [c for c in (src, tgt) if c not in ISO639_1 and c not in ALIASES]
+    if not bad:
+        return
+    near = [e.pair for e in registry if e.src == src or e.tgt == tgt]
+    listed = (
+        f"the registry's pairs from {src} or into {tgt}: {', '.join(near)}"
+        if near
+        else f"the registry has {', '.join(e.pair for e in registry)}"
+    )
+    raise ModelError(
+        f"{src}-{tgt} is not in the model registry, and {' and '.join(map(repr, bad))} "
+        f"{'is' if len(bad) == 1 else 'are'} not a language code, so no hub model can be "
+        f"guessed; {listed} (mtalign models list shows them all)"
+    )
+
+
 class Models:
     """Translation models: which pair uses which model, download, convert."""
 
@@ -45,7 +66,10 @@ class Models:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
     def pull(self, *pairs: str) -> None:
-        """Download the models for PAIRS (``mtalign models pull en-tr en-ar``) into the HF cache."""
+        """Download the models of language pairs into the Hugging Face cache.
+
+        Example: mtalign models pull en-tr en-ar
+        """
         from mtalign.models import download_model, parse_pair
 
         wanted = _pairs(pairs)
@@ -57,11 +81,16 @@ class Models:
         for pair in wanted:
             src, tgt = parse_pair(pair)
             entry = registry.get(src, tgt)
+            if entry.fallback:
+                _check_plausible(registry, src, tgt)
             path = download_model(entry.model, entry.revision, src=src, tgt=tgt)
             print(f"{entry.pair}\t{entry.model}\t{path}")
 
     def convert(self, path_or_id: str, quantization: str = "int8") -> None:
-        """Convert a model (pair, HF id or directory) to CTranslate2; prints the cache path."""
+        """Convert a model (a pair, hub id or folder) to CTranslate2 and print where it is.
+
+        Example: mtalign models convert en-tr --quantization float32
+        """
         from mtalign.models import convert_to_ct2, ct2_quantization, resolve_model
 
         spec = str(path_or_id)

@@ -140,9 +140,10 @@ def join_lines(lines: Sequence[str], idxs: Sequence[int], lang: str) -> str:
 
 
 def require_same_length(n_hyp: int, n_ref: int, hyp_name: str, ref_name: str) -> None:
-    """The error for different line counts when realigning is turned off."""
+    """The error for different line counts when realigning is off (or impossible)."""
     if n_hyp != n_ref:
         raise InputError(
             f"hypothesis {hyp_name} has {n_hyp} lines but reference {ref_name} has {n_ref}; "
-            "give line-aligned files (one segment per line)"
+            "give line-aligned files (one segment per line), or score them by realigning "
+            "(--realign, or realign=True in mtalign.evaluate)"
         )

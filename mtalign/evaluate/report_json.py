@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mtalign import __version__
 from mtalign.evaluate.runner import Evaluation, SystemResult
 from mtalign.types import Score
+from mtalign.version import __version__
 
 #: Version of the report layout; bump when keys change meaning.
 SCHEMA = 1

@@ -146,8 +146,12 @@ def read_alignment_jsonl(path: str | os.PathLike[str]) -> Alignment:
 PAIR_FORMATS = {"tsv": "tsv", "jsonl": "jsonl", "tmx": "tmx", "vecalign": "al"}
 
 
-def render_alignment(al: Alignment, fmt: str) -> str:
-    """One two-language alignment as text in ``fmt`` (tsv, jsonl, tmx or vecalign)."""
+def render_alignment(al: Alignment, fmt: str, keep_unaligned: bool = True) -> str:
+    """One two-language alignment as text in ``fmt`` (tsv, jsonl, tmx or vecalign).
+
+    ``keep_unaligned=False`` leaves 1-0 and 0-1 beads out of TMX (a one-language unit is
+    rejected by many CAT tools); the other formats always keep them.
+    """
     if fmt == "tsv":
         return render_tsv(al)
     if fmt == "jsonl":
@@ -157,7 +161,8 @@ def render_alignment(al: Alignment, fmt: str) -> str:
 
         return render_vecalign(al.beads)
     if fmt == "tmx":
-        from mtalign.io.tmx import alignment_units, render_tmx
+        from mtalign.io.tmx import alignment_units, bilingual_units, render_tmx
 
-        return render_tmx(alignment_units(al), srclang=al.src_lang)
+        units = alignment_units(al)
+        return render_tmx(units if keep_unaligned else bilingual_units(units), srclang=al.src_lang)
     raise InputError(f"format: expected one of {', '.join(PAIR_FORMATS)}, got {fmt!r}")

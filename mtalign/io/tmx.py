@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from mtalign import __version__
 from mtalign.errors import InputError
 from mtalign.io.safexml import parse_xml
 from mtalign.io.source import read_text
 from mtalign.types import Alignment
+from mtalign.version import __version__
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -67,6 +67,11 @@ def render_tmx(units: Sequence[TmxUnit], srclang: str, adminlang: str = "en") ->
         out.append("    </tu>\n")
     out.append("  </body>\n</tmx>\n")
     return "".join(out)
+
+
+def bilingual_units(units: Sequence[TmxUnit]) -> list[TmxUnit]:
+    """The units with text in at least two languages."""
+    return [u for u in units if sum(1 for t in u.tuvs.values() if t.strip()) >= 2]
 
 
 def alignment_units(al: Alignment) -> list[TmxUnit]:

@@ -41,6 +41,12 @@ Shapes = Literal["segment", "document"] | None
 #: A function naming a setting in a front end's words (``beam`` -> ``--beam``).
 Namer = Callable[[str], str]
 
+#: How a list-valued setting is written on a command line: ``comma``: one value,
+#: comma-separated (``--to tr,ru``); ``several``: one or more values after the flag
+#: (``--hyp a.txt b.txt``); ``repeat``: one value per flag, repeated (``--model tr=A
+#: --model ru=B``). File names may hold commas, so file lists are never ``comma``.
+Form = Literal["", "comma", "several", "repeat"]
+
 
 def setting(
     help: str,
@@ -53,11 +59,15 @@ def setting(
     cli: str | None = None,
     negate: bool = False,
     example: str = "",
+    form: Form = "",
+    short: str = "",
 ) -> msgspec.Meta:
     """The metadata of one setting (see the module docstring).
 
     ``cli`` is the flag (``--beam``); ``negate`` means the flag turns the setting off
     (``--no-cache`` sets ``cache`` to false). ``example`` is a value shown in fixes.
+    ``form`` is how a list is written on the command line (see :data:`Form`; default:
+    ``comma`` for lists, ``repeat`` for tables); ``short`` a one-letter flag (``-q``).
     """
     extra = {
         "metavar": metavar,
@@ -65,6 +75,8 @@ def setting(
         "cli": cli,
         "negate": negate,
         "example": example,
+        "form": form,
+        "short": short,
     }
     kw: dict[str, Any] = {"description": help, "extra": extra}
     if ge is not None:
@@ -93,6 +105,8 @@ class Spec:
     cli: str | None = None
     negate: bool = False
     example: str = ""
+    form: Form = ""
+    short: str = ""
     annotated: Any = None  # the full type (with its bounds) that msgspec validates against
 
     def describe(self) -> str:
@@ -160,6 +174,8 @@ def specs(cls: type) -> dict[str, Spec]:
             cli=extra.get("cli"),
             negate=bool(extra.get("negate")),
             example=extra.get("example", ""),
+            form=extra.get("form", ""),
+            short=extra.get("short", ""),
             annotated=full,
             **kw,
         )

@@ -37,7 +37,8 @@ class SuiteTable(_Table):
         setting("target languages (default: every reference)", metavar="LANG"),
     ] = ()
     metrics: Annotated[
-        tuple[str, ...] | str, setting("metrics: bleu, chrf (chrF++), ter", metavar="NAME")
+        tuple[str, ...] | str,
+        setting("metrics: bleu, chrf (chrF++), ter", metavar="NAME[,NAME...]"),
     ] = ("bleu", "chrf", "ter")
     significance: Annotated[
         str, setting("paired-bs, paired-ar or none; the first configuration is the baseline")
@@ -51,10 +52,17 @@ class SuiteTable(_Table):
     seed: Annotated[int, setting("random seed of resampling", metavar="N", ge=1, le=2**32 - 1)] = (
         12345
     )
-    tokenize: Annotated[str | None, setting("BLEU tokenizer (default: 13a)")] = None
+    tokenize: Annotated[
+        str | None,
+        setting(
+            "BLEU tokenizer (default: 13a; zh for Chinese, ja-mecab/ko-mecab for Japanese/Korean)",
+            metavar="{13a,intl,zh,char,none,ja-mecab,ko-mecab}",
+        ),
+    ] = None
     report: Annotated[str | None, setting("report folder", metavar="PATH")] = None
     formats: Annotated[
-        tuple[str, ...] | str, setting("report formats: json, md, html", metavar="FORMAT")
+        tuple[str, ...] | str,
+        setting("report formats: json, md, html", metavar="FORMAT[,FORMAT...]", cli="--format"),
     ] = ("json", "md", "html")
 
 
