@@ -8,6 +8,7 @@ from typing import Any
 
 from mtalign.cli._args import as_bool, as_choice, as_int, as_list, as_mapping, as_paths, as_str
 from mtalign.errors import InputError
+from mtalign.io.outputs import check_output_file
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,9 @@ def align_command(
     preseg = as_bool(presegmented, "presegmented")
     frc = as_bool(force, "force")
     target = as_str(out, "out", "-") or "-"
+    check_output_file(target, "--out")  # where it writes, before any file is read
+    if rep:
+        check_output_file(rep, "--report")
     if len(files) < 2:
         raise InputError(
             f"align: expected SRC and at least one TGT file, got {len(files)} path(s); "

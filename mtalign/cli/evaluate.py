@@ -46,6 +46,10 @@ def evaluate_command(
     metric_list = ",".join(as_list(metrics, "metrics")) or "bleu,chrf,ter"
     formats = parse_formats(as_list(format, "format") or None)
     report_dir = as_str(report, "report")
+    if report_dir:
+        from mtalign.io.outputs import check_output_dir
+
+        check_output_dir(report_dir, "--report")  # before any file is read
     options = {
         "metrics": metric_list,
         "significance": as_str(significance, "significance"),
