@@ -67,7 +67,7 @@ def _snapshot(out: Path) -> dict[str, bytes]:
     }
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
+@settings(max_examples=25, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(
     taken=st.sets(st.sampled_from(JOB_NAMES), max_size=4),
