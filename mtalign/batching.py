@@ -41,33 +41,88 @@ def plan_batches(lengths: Sequence[int], max_tokens: int, max_size: int = 64) ->
 def split_long(text: str, count: Callable[[list[str]], list[int]], limit: int) -> list[str]:
     """Pieces of ``text`` each within ``limit`` tokens; joined with spaces they give the text back.
 
-    ``count`` returns token counts for a list of strings (the engine's tokenizer).
+    ``count`` returns token counts for a list of strings (the engine's tokenizer). Cut at
+    clause boundaries first, then between words, then (a space-free run) by characters;
+    each piece takes as many parts as fit.
+
+    The cost is linear in the length of ``text``: every character goes through ``count``
+    a bounded number of times (the whole text, once per level it is cut at, and one check
+    of the finished pieces), never once per candidate piece. A 2 MB line without
+    punctuation is cut in seconds (see docs/benchmarks.md#long-lines).
     """
     if count([text])[0] <= limit:
         return [text]
-    parts = [p for p in _CLAUSE.split(text) if p]
-    if len(parts) == 1:
-        parts = text.split()
-        if len(parts) == 1:
-            return _split_chars(text, count, limit)
+    overhead = max(0, count([""])[0])  # tokens every call adds (language token, ``</s>``)
+    pieces = _split(text, count, limit, overhead, _CLAUSES)
+    return _checked(pieces, count, limit, overhead)
+
+
+_CLAUSES, _WORDS, _CHARS = 0, 1, 2
+
+
+def _parts(text: str, level: int, count: Callable[[list[str]], list[int]], limit: int) -> list[str]:
+    """``text`` cut at one level: clauses, words or (last) character runs."""
+    if level == _CLAUSES:
+        return [p for p in _CLAUSE.split(text) if p]
+    if level == _WORDS:
+        return text.split()
+    return _split_chars(text, count, limit)
+
+
+def _split(
+    text: str, count: Callable[[list[str]], list[int]], limit: int, overhead: int, level: int
+) -> list[str]:
+    """Greedy packing of the parts of ``text`` at ``level`` by their summed token counts."""
+    parts = _parts(text, level, count, limit)
+    while len(parts) == 1 and level < _CHARS:
+        level += 1
+        parts = _parts(text, level, count, limit)
+    if level == _CHARS:
+        return parts  # cuts inside a word are never glued back with a space
+    sizes = count(parts)  # one call over all parts: linear in the text
     pieces: list[str] = []
-    cur = ""
-    for part in parts:
-        cand = f"{cur} {part}" if cur else part
-        if count([cand])[0] <= limit:
-            cur = cand
+    cur: list[str] = []
+    used = overhead
+    for part, size in zip(parts, sizes, strict=True):
+        n = max(1, size - overhead)
+        if n + overhead > limit:
+            if cur:
+                pieces.append(" ".join(cur))
+                cur, used = [], overhead
+            pieces.extend(_split(part, count, limit, overhead, level + 1))
             continue
-        if cur:
-            pieces.append(cur)
-        if count([part])[0] <= limit:
-            cur = part
-        else:
-            sub = split_long(part, count, limit)
-            pieces.extend(sub[:-1])
-            cur = sub[-1]
+        if cur and used + n > limit:
+            pieces.append(" ".join(cur))
+            cur, used = [], overhead
+        cur.append(part)
+        used += n
     if cur:
-        pieces.append(cur)
+        pieces.append(" ".join(cur))
     return pieces
+
+
+def _checked(
+    pieces: list[str], count: Callable[[list[str]], list[int]], limit: int, overhead: int
+) -> list[str]:
+    """The pieces, each over the limit (a tokenizer whose counts do not add up) halved."""
+    sizes = count(pieces)
+    if all(n <= limit for n in sizes):
+        return pieces
+    out: list[str] = []
+    for piece, n in zip(pieces, sizes, strict=True):
+        if n <= limit:
+            out.append(piece)
+            continue
+        words = piece.split()
+        if len(words) > 1:
+            halves = [" ".join(words[: len(words) // 2]), " ".join(words[len(words) // 2 :])]
+        elif len(piece) > 1:
+            halves = [piece[: len(piece) // 2], piece[len(piece) // 2 :]]
+        else:
+            out.append(piece)  # one character over the limit: nothing smaller to give
+            continue
+        out.extend(_checked(halves, count, limit, overhead))
+    return out
 
 
 def _split_chars(text: str, count: Callable[[list[str]], list[int]], limit: int) -> list[str]:

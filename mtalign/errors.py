@@ -36,3 +36,7 @@ class ModelError(MtalignError):
 
 class LanguageError(MtalignError):
     """A language code is unknown, or the text is not in the declared language."""
+
+
+class OutputError(MtalignError):
+    """An output file or folder cannot be written where it was asked for."""

@@ -10,8 +10,10 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
+
+from mtalign.errors import InputError
+from mtalign.files import read_regular
 
 
 def text_digest(text: str, n: int = 64) -> str:
@@ -35,7 +37,7 @@ def file_digest(paths: Iterable[str | os.PathLike[str]], n: int = 16) -> str:
     h = hashlib.sha256()
     for p in paths:
         try:
-            h.update(Path(p).read_bytes())
-        except OSError:
+            h.update(read_regular(p))
+        except InputError:  # missing, unreadable, or a pipe that must not be waited on
             h.update(os.fspath(p).encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:n]

@@ -13,6 +13,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,30 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tm (
     key TEXT PRIMARY KEY,
     output TEXT NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    retried INTEGER,
+    stage TEXT
 )
 """
+#: 1: ``retried`` and ``stage`` columns (before, a row kept only its output text).
+SCHEMA_VERSION = 1
 #: Keys per ``SELECT ... IN (...)`` (SQLite's default limit on variables is 999 or more).
 _CHUNK = 500
+
+
+@dataclass(frozen=True)
+class MemoryEntry:
+    """A finished translation and what its run reports about it.
+
+    ``retried``: the output came from the quality gate's safer second pass; ``stage``: the
+    glossary enforcement stage that made it (``best``, ``nbest``, ``prefix``, ``postedit``).
+    Kept with the output, so a run that reuses it reports what the run that made it did:
+    a resumed job's outputs equal an unbroken run's, flags and all.
+    """
+
+    output: str
+    retried: bool = False
+    stage: str = ""
 
 
 def settings_digest(settings: Mapping[str, Any]) -> str:
@@ -36,15 +56,35 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
     return json_digest(dict(settings), 32)
 
 
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a cache from an older mtalign to :data:`SCHEMA_VERSION` (in place, once).
+
+    Old rows get ``retried`` NULL: unknown, so they count as misses and are made again
+    (with their flags) the first time they are needed.
+    """
+    if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        return
+    cols = {row[1] for row in db.execute("PRAGMA table_info(tm)")}
+    for col, kind in (("retried", "INTEGER"), ("stage", "TEXT")):
+        if col not in cols:
+            try:
+                db.execute(f"ALTER TABLE tm ADD COLUMN {col} {kind}")
+            except sqlite3.OperationalError as exc:  # another process did it first
+                if "duplicate column" not in str(exc).lower():
+                    raise
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
 def _setup(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute(_SCHEMA)
+    _migrate(db)
     # A cheap probe: a file that is not a database, or a broken table root, fails here.
     db.execute("SELECT count(*) FROM tm").fetchone()
 
 
 class TranslationMemory:
-    """``get_many`` / ``put_many`` over a SQLite file; thread-unsafe, one per run."""
+    """``lookup`` / ``store`` over a SQLite file; thread-unsafe, one per run."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path else tm_path()
@@ -56,44 +96,61 @@ class TranslationMemory:
     def key(digest: str, source: str) -> str:
         return text_digest(f"{digest}\x00{source}")
 
-    def get_many(self, digest: str, sources: Iterable[str]) -> dict[str, str]:
-        """Cached outputs for those sources that have one."""
+    def lookup(self, digest: str, sources: Iterable[str]) -> dict[str, MemoryEntry]:
+        """Cached entries for those sources that have one (with what their run reported)."""
         sources = list(dict.fromkeys(sources))
         keys = {self.key(digest, s): s for s in sources}
         items = list(keys)
 
-        def read(db: sqlite3.Connection) -> list[tuple[Any, Any]]:
-            rows: list[tuple[Any, Any]] = []
+        def read(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
+            rows: list[tuple[Any, ...]] = []
             for i in range(0, len(items), _CHUNK):
                 chunk = items[i : i + _CHUNK]
-                q = f"SELECT key, output FROM tm WHERE key IN ({','.join('?' * len(chunk))})"
+                q = (
+                    "SELECT key, output, retried, stage FROM tm "
+                    f"WHERE key IN ({','.join('?' * len(chunk))})"
+                )
                 rows += db.execute(q, chunk).fetchall()
             return rows
 
         rows = self._db.run(read, fallback=[]) if items else []
-        found: dict[str, str] = {}
-        for k, out in rows:
-            if k not in keys or not isinstance(out, str):
+        found: dict[str, MemoryEntry] = {}
+        for k, out, retried, stage in rows:
+            if k not in keys or not isinstance(out, str) or retried not in (None, 0, 1):
                 # Only a damaged page can return a row that was not asked for, or no text.
                 self._db.damaged("a lookup returned a row that does not fit")
                 found = {}
                 break
-            found[keys[k]] = out
+            if retried is None:
+                continue  # from a cache of an older mtalign: flags unknown, make it again
+            found[keys[k]] = MemoryEntry(
+                out, bool(retried), stage if isinstance(stage, str) else ""
+            )
         self.hits += len(found)
         self.misses += len(sources) - len(found)
         return found
 
-    def put_many(self, digest: str, pairs: Iterable[tuple[str, str]]) -> None:
+    def store(self, digest: str, entries: Iterable[tuple[str, MemoryEntry]]) -> None:
         """Store finished translations (committed at once: an interrupt keeps them)."""
         now = time.time()
-        rows = [(self.key(digest, s), o, now) for s, o in pairs]
+        rows = [(self.key(digest, s), e.output, now, int(e.retried), e.stage) for s, e in entries]
         if not rows:
             return
         self._db.transaction(
             lambda db: db.executemany(
-                "INSERT OR REPLACE INTO tm (key, output, created) VALUES (?, ?, ?)", rows
+                "INSERT OR REPLACE INTO tm (key, output, created, retried, stage) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
             )
         )
+
+    def get_many(self, digest: str, sources: Iterable[str]) -> dict[str, str]:
+        """Cached outputs (text only) for those sources that have one."""
+        return {s: e.output for s, e in self.lookup(digest, sources).items()}
+
+    def put_many(self, digest: str, pairs: Iterable[tuple[str, str]]) -> None:
+        """Store outputs that were neither retried nor made by a glossary stage."""
+        self.store(digest, ((s, MemoryEntry(o)) for s, o in pairs))
 
     def close(self) -> None:
         self._db.close()
@@ -105,9 +162,9 @@ class NullMemory(TranslationMemory):
     def __init__(self) -> None:
         super().__init__(path=os.devnull)
 
-    def get_many(self, digest: str, sources: Iterable[str]) -> dict[str, str]:
+    def lookup(self, digest: str, sources: Iterable[str]) -> dict[str, MemoryEntry]:
         self.misses += len(set(sources))
         return {}
 
-    def put_many(self, digest: str, pairs: Iterable[tuple[str, str]]) -> None:
+    def store(self, digest: str, entries: Iterable[tuple[str, MemoryEntry]]) -> None:
         return None

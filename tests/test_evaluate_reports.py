@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mtalign.cli.evaluate import evaluate_command
-from mtalign.errors import InputError
+from mtalign.errors import InputError, OutputError
 from mtalign.evaluate import Report, evaluate_files, evaluate_texts, render_html, write_reports
 from mtalign.evaluate.report import parse_formats
 from mtalign.evaluate.report_html import highlight
@@ -186,7 +186,7 @@ def test_report_path_that_is_a_file(report_dir, tmp_path):
     f = tmp_path / "file"
     f.write_text("x")
     ev = evaluate_files([report_dir / "A.tr.txt"], [EVAL / "idlib.tr.txt"], "tr", n_bootstrap=0)
-    with pytest.raises(InputError, match="is a file"):
+    with pytest.raises(OutputError, match="is a file, not a folder"):
         write_reports(Report((ev,)), f)
 
 

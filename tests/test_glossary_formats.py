@@ -102,10 +102,12 @@ def test_duplicate_entry_with_same_target_is_merged():
     assert "R. T. Erdogan" in g.terms[0].source
 
 
-def test_empty_glossary_matches_nothing(tmp_path):
+def test_empty_glossary_file_is_an_error_but_an_empty_parse_matches_nothing(tmp_path):
     p = tmp_path / "empty.toml"
     p.write_text("# nothing yet\n", encoding="utf-8")
-    g = load_glossary(p)
+    with pytest.raises(ConfigError, match=r"empty\.toml: the glossary has no terms"):
+        load_glossary(p)
+    g = parse_toml("# nothing yet\n")
     assert len(g) == 0
     assert check_segment("Erdogan spoke.", "Erdoğan konuştu.", g, "en", "tr") == []
 

@@ -32,6 +32,8 @@ from mtalign.batch.align_work import (
 from mtalign.batch.inputs import InputItem
 from mtalign.batch.state import DONE, JobLock, JobState, clean_temp_files
 from mtalign.errors import InputError
+from mtalign.files import read_regular
+from mtalign.io.outputs import check_output_dir
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +80,8 @@ def _item(spec: PairSpec) -> InputItem:
     h = hashlib.sha256(f"{spec.src_lang}\t{spec.tgt_lang}\n".encode())
     for p in (spec.src, spec.tgt):
         try:
-            h.update(Path(p).read_bytes())
-        except OSError:
+            h.update(read_regular(p))
+        except InputError:  # missing, or a pipe that must not be waited on: fails when read
             h.update(f"missing {p}".encode())
     return InputItem(spec.name, f"{spec.src} | {spec.tgt}", spec.src, None, "txt", h.hexdigest())
 
@@ -112,6 +114,7 @@ def run_align_job(
 
     t0 = time.perf_counter()
     out = Path(out_dir)
+    check_output_dir(out, "--out")  # before any file is read or model loaded
     with JobLock(out):
         state = JobState(out / STATE_FILE)
         try:
@@ -122,9 +125,11 @@ def run_align_job(
                     "with --resume to finish it (finished pairs are kept), or use another --out"
                 )
             state.check_config(settings.digest(), settings.fields(), manifest, fresh=not resumed)
-            clean_temp_files(out)
             entries = state.register([_item(s) for s in specs], [TASK])
             names = {e.id: e.name for e in entries}
+            files = [f for e in entries for f in output_names(e.name, settings)]
+            owned = state.claim([*files, "summary.json"], out, fix="or use another --out")
+            clean_temp_files(out, owned)
             todo = _todo(state, specs, names, out, settings)
             stats = {"load": 0.0, "embed": 0.0, "dp": 0.0, "read": 0.0, "done": 0, "failed": 0}
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from mtalign.files import kind_of
 from mtalign.hashing import file_digest, json_digest
 from mtalign.settings import (
     ConfigContext,
@@ -60,6 +61,7 @@ class JobConfig:
     workers: int = 1
     ray_address: str | None = None
     base_dir: str = "."
+    overwrite: bool = False
 
     @property
     def state_path(self) -> Path:
@@ -83,6 +85,7 @@ class JobConfig:
         runner: str | None = None,
         workers: int | None = None,
         ray_address: str | None = None,
+        overwrite: bool | None = None,
         **settings: Any,
     ) -> JobConfig:
         """The same job with command-line overrides (and settings changes, for tests).
@@ -96,6 +99,8 @@ class JobConfig:
             cfg = replace(cfg, workers=check_value(JobTable, "workers", workers))
         if ray_address is not None:
             cfg = replace(cfg, ray_address=ray_address or None)
+        if overwrite is not None:
+            cfg = replace(cfg, overwrite=bool(overwrite))
         if settings:
             new = msgspec.structs.replace(cfg.settings, **settings)
             cfg = replace(cfg, settings=check_settings(new))
@@ -152,6 +157,12 @@ def _inputs(ctx: ConfigContext, inputs: InputsTable) -> tuple[tuple[str, ...], t
             'add files = ["articles/*.txt"] (globs) or jsonl = ["articles.jsonl"]',
         )
     for j in jsonl:
+        if Path(j).exists() and not Path(j).is_file():
+            raise ctx.error(
+                "[inputs] jsonl",
+                f"{j!r} is {kind_of(os.stat(j).st_mode)}, not a regular file",
+                "give a JSONL file (a pipe or device is never read by name)",
+            )
         if not Path(j).is_file():
             raise ctx.error(
                 "[inputs] jsonl",
@@ -224,4 +235,5 @@ def load_job_config(path: str | os.PathLike[str]) -> JobConfig:
         workers=job.workers,
         ray_address=job.ray_address or None,
         base_dir=str(ctx.base),
+        overwrite=job.overwrite,
     )

@@ -11,6 +11,7 @@ import glob
 import json
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from mtalign.batch.config import JobConfig
 from mtalign.document import document_text, segment_document
 from mtalign.errors import InputError
+from mtalign.files import kind_of, read_regular
 from mtalign.hashing import bytes_digest, text_digest
 from mtalign.io import decode, detect_format, parse_document, read_bytes, strip_extension
 from mtalign.langid import LangGuess, check_language, detect, normalize_lang
@@ -88,7 +90,13 @@ def _file_items(cfg: JobConfig) -> list[InputItem]:
     out_dir = os.path.realpath(cfg.output_dir)
     paths: list[str] = []
     for pattern in cfg.files:
-        found = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+        # Folders are skipped; a pipe, device or socket that matches is kept, to be
+        # refused with its reason (reading it could block or never end).
+        found = sorted(
+            p
+            for p in glob.glob(pattern, recursive=True)
+            if os.path.exists(p) and not os.path.isdir(p)
+        )
         paths.extend(
             p
             for p in found
@@ -109,6 +117,12 @@ def _file_items(cfg: JobConfig) -> list[InputItem]:
         src = escape_surrogates(p)
         try:
             fmt = detect_format(p, fmt_opt)
+            mode = os.stat(p).st_mode
+            if not stat.S_ISREG(mode):
+                items.append(
+                    InputItem(doc_id, src, p, fmt=fmt, digest="special", error=_special(src, mode))
+                )
+                continue
             size = os.path.getsize(p)
             if size > cfg.max_bytes:
                 items.append(
@@ -122,12 +136,22 @@ def _file_items(cfg: JobConfig) -> list[InputItem]:
                     )
                 )
                 continue
-            data = Path(p).read_bytes()
+            data = read_regular(p, name=src)
+        except InputError as exc:
+            items.append(InputItem(doc_id, src, p, error=str(exc)))
+            continue
         except OSError as exc:
             items.append(InputItem(doc_id, src, p, error=f"{src}: cannot be read ({exc.strerror})"))
             continue
         items.append(InputItem(doc_id, src, p, fmt=fmt, digest=bytes_digest(data)))
     return items
+
+
+def _special(name: str, mode: int) -> str:
+    return (
+        f"{name}: is {kind_of(mode)}, not a regular file; a job reads only regular files "
+        "(save it to a file)"
+    )
 
 
 def _too_big(name: str, size: int, limit: int) -> str:

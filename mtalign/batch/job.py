@@ -11,16 +11,23 @@ from typing import Any
 
 from mtalign.batch.config import JobConfig, load_job_config
 from mtalign.batch.inputs import scan_inputs
-from mtalign.batch.state import JobLock, JobState, clean_temp_files
+from mtalign.batch.state import JobLock, JobState, clean_temp_files, job_file_names
 from mtalign.batch.summary import JobSummary, RunStats, build_summary, write_summary
 from mtalign.batch.work import DocWork, write_work
 from mtalign.errors import ConfigError
+from mtalign.io.outputs import check_output_dir
+from mtalign.pipeline.session import load_glossary
 
 log = logging.getLogger(__name__)
 
 
 class JobExists(ConfigError):
     """The output folder already holds this job and --resume was not given."""
+
+
+_CLAIM_FIX = (
+    "choose another output_dir, or set overwrite = true in [job] to let the job replace them"
+)
 
 
 def run_config(
@@ -36,6 +43,9 @@ def run_config(
     t_start = time.perf_counter()
     out = Path(cfg.output_dir)
     targets = cfg.settings.targets
+    # Where the job writes is checked before anything is read or made.
+    check_output_dir(out, f"{cfg.path}: [job] output_dir")
+    load_glossary(cfg.settings)  # a bad or empty glossary fails the job, not every document
     with JobLock(out):
         state = JobState(cfg.state_path)
         try:
@@ -50,9 +60,10 @@ def run_config(
                     )
             else:
                 state.check_config(cfg.digest(), cfg.digest_fields(), cfg.path, fresh=True)
-            removed = clean_temp_files(out)
             items = scan_inputs(cfg)
             entries = state.register(items, targets)
+            owned = state.claim(job_file_names(entries, targets), out, cfg.overwrite, _CLAIM_FIX)
+            removed = clean_temp_files(out, owned)
             todo = state.todo(entries, targets, out)
             run = RunStats(
                 runner=cfg.runner,
@@ -64,7 +75,7 @@ def run_config(
             run.setup_seconds = round(time.perf_counter() - t_start, 3)
             if todo:
                 log.info("%s: %d of %d documents to translate", cfg.name, len(todo), len(entries))
-                _execute(cfg, todo, state, run, progress, session)
+                _execute(cfg, todo, state, run, progress, session, owned)
             run.seconds = round(time.perf_counter() - t_start, 3)
             summary = build_summary(
                 cfg.name,
@@ -87,6 +98,7 @@ def _execute(
     run: RunStats,
     progress: bool | None,
     session: Any,
+    owned: set[str],
 ) -> None:
     from tqdm import tqdm
 
@@ -103,7 +115,7 @@ def _execute(
 
     def sink(work: DocWork) -> None:
         # Files first, then the state: "done" is never ahead of what is on disk.
-        done, failed = write_work(work, cfg, targets)
+        done, failed = write_work(work, cfg, targets, owned)
         state.finish(work.entry.id, done, failed)
         run.documents_processed += 1
         run.segments_processed += sum(m.get("segments", 0) for m in done.values())
@@ -131,12 +143,15 @@ def run_job(
     workers: int | None = None,
     ray_address: str | None = None,
     progress: bool | None = None,
+    overwrite: bool | None = None,
 ) -> JobSummary:
     """Run the batch job of a TOML config (``mtalign batch``); returns the summary.
 
     Failed documents do not raise: check ``summary.ok`` / ``summary.failures``.
+    ``overwrite`` (default: ``[job] overwrite``) lets the job replace files in its output
+    folder that it did not write.
     """
     cfg = load_job_config(config_path).with_overrides(
-        runner=runner, workers=workers, ray_address=ray_address
+        runner=runner, workers=workers, ray_address=ray_address, overwrite=overwrite
     )
     return run_config(cfg, resume=resume, progress=progress)

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,12 +23,15 @@ from typing import Any
 from mtalign.batch.inputs import InputItem, safe_name, short_hash
 from mtalign.dbfile import OwnedDB
 from mtalign.errors import ConfigError
+from mtalign.io.atomic import remove_temp_files
 from mtalign.io.naming import expected_files, output_ext
+from mtalign.safetext import printable
 
 log = logging.getLogger(__name__)
 
 PENDING, DONE, FAILED = "pending", "done", "failed"
-SCHEMA_VERSION = "1"
+#: 2: the ``owned`` table (files the job may replace or remove).
+SCHEMA_VERSION = "2"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
@@ -47,11 +51,12 @@ CREATE TABLE IF NOT EXISTS tasks (
     updated REAL NOT NULL,
     PRIMARY KEY (doc_id, lang)
 );
+CREATE TABLE IF NOT EXISTS owned (name TEXT PRIMARY KEY);
 """
 #: What a stored output name can never hold (see ``safe_name``).
 _NAME_UNSAFE = re.compile(r'[/\\:*?"<>|\s\x00-\x1f\x7f]|^\.\.?$')
-#: Temp files of ``atomic_write_bytes``: ``.NAME.XXXXXXXX.tmp``.
-_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+#: Files of the job besides the documents' (written by every run).
+SUMMARY_FILES = ("summary.json", "summary.md")
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,9 @@ class JobState:
         return rows[0][0] if rows else None
 
     def has_work(self) -> bool:
-        return bool(self.db.query("SELECT 1 FROM tasks LIMIT 1"))
+        """Whether a run finished anything here (documents registered but never done or
+        failed, e.g. by a run refused at its output check, do not count)."""
+        return bool(self.db.query("SELECT 1 FROM tasks WHERE status != 'pending' LIMIT 1"))
 
     def check_config(
         self, digest: str, fields: Mapping[str, Any], config_path: str, fresh: bool = False
@@ -228,6 +235,78 @@ class JobState:
             out.setdefault(doc_id, {})[lang] = status
         return out
 
+    # ------------------------------------------------------------------ files
+
+    def owned(self) -> set[str]:
+        """Names of the files in the output folder this job wrote or has claimed."""
+        names = {r[0] for r in self.db.query("SELECT name FROM owned")}
+        if self.meta("schema") == "1":
+            names |= self._legacy_owned()
+        return names
+
+    def _legacy_owned(self) -> set[str]:
+        """What a state from before the ``owned`` table proves: the files of done tasks
+        (a task is marked done only after its files are in place) and the summaries."""
+        names: set[str] = set(SUMMARY_FILES)
+        rows = self.db.query(
+            "SELECT d.name, d.ext, t.lang FROM tasks t JOIN docs d ON d.id = t.doc_id "
+            "WHERE t.status = 'done'"
+        )
+        for name, ext, lang in rows:
+            names.update(expected_files(name, ext, [lang]))
+        return names
+
+    def claim(
+        self,
+        names: Iterable[str],
+        out_dir: str | os.PathLike[str],
+        overwrite: bool = False,
+        fix: str = "",
+    ) -> set[str]:
+        """Record ``names`` as this job's files, before any is written; returns all owned.
+
+        A name already taken in ``out_dir`` by a file the job did not write is refused
+        (the job would overwrite or remove it), unless ``overwrite``; a folder or device
+        there is always refused. So a job only ever replaces or removes its own files.
+        """
+        out = Path(out_dir)
+        owned = self.owned()
+        wanted = list(dict.fromkeys(names))
+        foreign, blocked = [], []
+        for name in wanted:
+            path = out / name
+            if name in owned or not os.path.lexists(path):
+                continue
+            if path.is_dir() or (path.exists() and not path.is_file()):
+                blocked.append(name)
+            else:
+                foreign.append(name)
+        if blocked:
+            raise ConfigError(
+                f"{out}: {_listed(blocked)} {'is' if len(blocked) == 1 else 'are'} not a "
+                "regular file where this job writes one; move it away or choose another "
+                "output folder"
+            )
+        if foreign and not overwrite:
+            raise ConfigError(
+                f"{out}: holds {len(foreign)} file(s) this job did not write and would "
+                f"overwrite or remove: {_listed(foreign)}; move them away, "
+                + (fix or "choose another output folder")
+            )
+        new = [n for n in wanted if n not in owned]
+        # A state from before the table: what it proved is recorded, then it is upgraded.
+        legacy = self.meta("schema") == "1"
+        rows = [(n,) for n in sorted(owned | set(new))] if legacy else [(n,) for n in new]
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany("INSERT OR IGNORE INTO owned VALUES (?)", rows)
+            if legacy:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+        if rows:
+            self.db.transaction(write)
+        return owned | set(new)
+
     def todo(
         self, entries: Sequence[DocEntry], langs: Sequence[str], out_dir: str | os.PathLike[str]
     ) -> list[DocEntry]:
@@ -310,20 +389,24 @@ def _free_name(doc_id: str, taken: set[str]) -> str:
     return name
 
 
-def clean_temp_files(out_dir: str | os.PathLike[str]) -> int:
-    """Remove temp files a killed atomic write left behind; returns how many."""
-    n = 0
-    try:
-        names = os.listdir(out_dir)
-    except FileNotFoundError:
-        return 0
-    for name in names:
-        if _TEMP.match(name):
-            try:
-                os.unlink(os.path.join(out_dir, name))
-                n += 1
-            except FileNotFoundError:
-                pass
+def _listed(names: Sequence[str], most: int = 5) -> str:
+    shown = ", ".join(printable(n) for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def job_file_names(entries: Sequence[DocEntry], langs: Sequence[str]) -> list[str]:
+    """Every file a translation job may write: each document's files and the summaries."""
+    names = [n for e in entries for n in expected_files(e.name, e.item.fmt, langs)]
+    return names + list(SUMMARY_FILES)
+
+
+def clean_temp_files(out_dir: str | os.PathLike[str], names: Iterable[str]) -> int:
+    """Remove temp files a killed atomic write of one of ``names`` left; returns how many.
+
+    Only temp files of the job's own file names are recognised (``.NAME.XXXXXXXX.tmp``):
+    other hidden files in the folder are never touched.
+    """
+    n = remove_temp_files(out_dir, names)
     if n:
         log.info("removed %d temp file(s) left by an interrupted run", n)
     return n
@@ -340,8 +423,31 @@ class JobLock:
         self._fh: Any = None
 
     def __enter__(self) -> JobLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "a+")  # noqa: SIM115 - held for the whole run
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"{self.path.parent}: the output folder cannot be made ({exc.strerror}); "
+                "choose another output folder"
+            ) from None
+        # O_NOFOLLOW: a lock file that is a symlink is never followed (it could point at
+        # any file the user can write); O_NONBLOCK: a FIFO there cannot hang the open.
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(self.path, flags, 0o644)
+        except OSError as exc:
+            what = "is a symlink" if os.path.islink(self.path) else "cannot be opened"
+            raise ConfigError(
+                f"{self.path}: the job's lock file {what} ({exc.strerror}); remove it "
+                "(no run holds it) and run again"
+            ) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise ConfigError(
+                f"{self.path}: the job's lock file is not a regular file; remove it and run again"
+            )
+        self._fh = os.fdopen(fd, "r+")
         try:
             import fcntl
         except ImportError:  # Windows: no advisory locks; one run at a time is on the user

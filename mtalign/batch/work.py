@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,20 +156,25 @@ def lang_metrics(res: DocResult, tgt: str) -> dict[str, Any]:
     return m
 
 
-def _unlink(path: Path) -> None:
+def _unlink(out: Path, name: str, owned: Container[str]) -> None:
+    """Remove the job's own file ``name`` (a file it did not write is never touched)."""
+    if name not in owned:
+        log.warning("%s: not removed (this job did not write it)", out / name)
+        return
     try:
-        path.unlink()
+        (out / name).unlink()
     except FileNotFoundError:
         pass
 
 
 def write_work(
-    work: DocWork, cfg: JobConfig, langs: Sequence[str]
+    work: DocWork, cfg: JobConfig, langs: Sequence[str], owned: Container[str]
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     """Write the document's files atomically; returns (done metrics, failed reasons) per lang.
 
     Outputs of languages that failed now are removed, so the folder never shows a stale
-    translation next to a "failed" state.
+    translation next to a "failed" state; only files in ``owned`` (recorded in the job
+    state as the job's own) are ever removed.
     """
     out = Path(cfg.output_dir)
     entry = work.entry
@@ -183,10 +188,10 @@ def write_work(
             failed[lang] = "not translated (internal error: no output came back)"
     fmt = entry.item.fmt
     for lang in failed:
-        _unlink(out / translation_name(entry.name, lang, fmt))
+        _unlink(out, translation_name(entry.name, lang, fmt), owned)
     if res is None or not done_langs:
         for name in expected_files(entry.name, fmt, []):  # aligned + report
-            _unlink(out / name)
+            _unlink(out, name, owned)
         return {}, failed
     out.mkdir(parents=True, exist_ok=True)
     for lang in done_langs:

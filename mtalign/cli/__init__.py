@@ -229,6 +229,7 @@ class Mtalign:
         runner: Any = None,
         workers: Any = None,
         ray_address: Any = None,
+        overwrite: Any = False,
     ) -> None:
         """Run a resumable, glossary-enforced batch job from a TOML config, locally or on Ray.
 
@@ -239,7 +240,12 @@ class Mtalign:
         from mtalign.cli.batch import batch_command
 
         batch_command(
-            config, resume=resume, runner=runner, workers=workers, ray_address=ray_address
+            config,
+            resume=resume,
+            runner=runner,
+            workers=workers,
+            ray_address=ray_address,
+            overwrite=overwrite,
         )
 
     @property

@@ -10,6 +10,7 @@ from typing import Any
 from mtalign.cli import output
 from mtalign.cli._args import as_bool, as_choice, as_int, as_list, as_mapping, as_paths, as_str
 from mtalign.errors import InputError
+from mtalign.io.outputs import check_output_file
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,10 @@ def align_command(
             presegmented, force, report, resume, runner, workers, ray_address, keep_unaligned,
         )  # fmt: skip
     fmt = as_choice(format, FORMATS, "format")
+    target = as_str(out, "out", "-") or "-"
+    check_output_file(target, "--out")  # where it writes, before any file is read
+    if as_bool(report, "report") and target != "-":
+        check_output_file(str(Path(target).with_suffix(".report.json")), "--report")
     codes, flags = _languages(files, langs, src_lang, tgt_lang)
     nway = len(files) > 2
     if nway and fmt not in _NWAY_FORMATS:
@@ -88,7 +93,6 @@ def align_command(
     engine_name = as_str(engine, "engine") or "auto"
     alignments = _align_all(sents, codes, meth, as_int(max_bead, "max-bead", minimum=1),
                             models, engine_name)  # fmt: skip
-    target = as_str(out, "out", "-") or "-"
     keep = as_bool(keep_unaligned, "keep-unaligned")
     if nway:
         _write_nway(alignments, codes, sents, fmt, target, keep)

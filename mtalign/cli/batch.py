@@ -15,6 +15,7 @@ def batch_command(
     runner: Any = None,
     workers: Any = None,
     ray_address: Any = None,
+    overwrite: Any = False,
 ) -> None:
     """Run a batch job config: translate every document into every target language.
 
@@ -37,6 +38,7 @@ def batch_command(
         workers=None if workers is None else check_value(JobTable, "workers", workers, False),
         ray_address=as_str(ray_address, "ray-address"),
         progress=output.progress(),
+        overwrite=True if as_bool(overwrite, "overwrite") else None,
     )
     run = summary.to_dict()["run"]
     rate = f", {run['documents_per_second']} documents/s" if run["documents_per_second"] else ""

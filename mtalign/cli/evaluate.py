@@ -52,6 +52,10 @@ def evaluate_command(
         raise InputError("--lang: give the target language of the hypotheses, e.g. --lang tr")
     report_dir = as_str(report, "report")
     formats, stdout_format = _formats(as_list(format, "format"), report_dir)
+    if report_dir and report_dir != "-":
+        from mtalign.io.outputs import check_output_dir
+
+        check_output_dir(report_dir, "--report")  # before any file is read
     options = {
         "metrics": ",".join(as_list(metrics, "metrics")) or "bleu,chrf,ter",
         "significance": as_str(significance, "significance"),

@@ -28,6 +28,16 @@ def _write(path: str, text: str) -> None:
     atomic_write_text(path, text)
 
 
+def _check_outputs(out: Any = None, report: Any = None) -> None:
+    """Where the command will write, checked before anything is read."""
+    from mtalign.io.outputs import check_output_file
+
+    if out is not None:
+        check_output_file(str(out), "--out")
+    if report is not None:
+        check_output_file(str(as_str(report, "report")), "--report")
+
+
 def _load(glossary: Any, src_lang: str, tgt_lang: str | None):
     from mtalign.glossary.formats import load_glossaries
 
@@ -67,6 +77,7 @@ class Glossary:
             raise InputError("--glossary FILE is required (TOML, TSV, CSV or TBX)")
         s, t = _langs(src_lang, tgt_lang)
         src_path, hyp_path = as_paths([src, hyp], "src")
+        _check_outputs(report=report)
         g = _load(glossary, s, t)
         occ = check_corpus(_read_lines(src_path), _read_lines(hyp_path), g, s, t)
         print(format_table(occ))
@@ -103,6 +114,7 @@ class Glossary:
             raise InputError("--out FIXED is required (where the repaired translation goes)")
         s, t = _langs(src_lang, tgt_lang)
         src_path, hyp_path = as_paths([src, hyp], "src")
+        _check_outputs(out=out_path, report=report)
         g = _load(glossary, s, t)
         res = fix_corpus(_read_lines(src_path), _read_lines(hyp_path), g, s, t)
         _write(out_path, "".join(line + "\n" for line in res.texts))
@@ -156,6 +168,7 @@ class Glossary:
         targets = [x.lower() for x in as_list(langs, "langs")]
         if not targets:
             raise InputError("--langs: give target languages, e.g. --langs tr,ru,ar")
+        _check_outputs(out=out_path)
         g = cldr_glossary(targets, src_lang=as_str(src_lang, "src-lang", "en") or "en")
         _write(
             out_path,
@@ -184,6 +197,7 @@ class Glossary:
         if not out_path:
             raise InputError("--out FILE is required (the glossary draft to review)")
         src_path, tr_path = as_paths([src, translation], "src")
+        _check_outputs(out=out_path)
         g, comments = mine_glossary(
             _read_lines(src_path),
             _read_lines(tr_path),

@@ -11,6 +11,7 @@ from mtalign.evaluate.report_html import render_html
 from mtalign.evaluate.report_json import Report, render_json
 from mtalign.evaluate.report_md import render_md
 from mtalign.io import atomic_write_text
+from mtalign.io.outputs import check_output_dir
 
 #: Report formats and their file names.
 FORMATS = {"json": "report.json", "md": "report.md", "html": "report.html"}
@@ -41,9 +42,7 @@ def write_reports(
     report: Report, folder: str | os.PathLike[str], formats: Iterable[str] = FORMATS
 ) -> dict[str, Path]:
     """Write ``report.<fmt>`` files into ``folder`` (created if needed); returns the paths."""
-    base = Path(folder)
-    if base.exists() and not base.is_dir():
-        raise InputError(f"--report {folder}: is a file; give a folder for the report files")
+    base = check_output_dir(folder, "--report")
     out: dict[str, Path] = {}
     for fmt in parse_formats(list(formats)):
         out[fmt] = atomic_write_text(base / FORMATS[fmt], _RENDER[fmt](report))

@@ -25,6 +25,7 @@ from mtalign.evaluate.runner import Evaluation, evaluate_texts
 from mtalign.evaluate.significance import DEFAULT_AR_TRIALS, parse_method
 from mtalign.evaluate.terms import glossary_checker
 from mtalign.io import atomic_write_text
+from mtalign.io.outputs import check_output_dir
 from mtalign.settings import (
     ConfigContext,
     SettingError,
@@ -317,8 +318,10 @@ def run_suite(
     The first configuration is the baseline. Translations are written next to the
     reports as ``translations/CONFIG.LANG.txt``.
     """
-    srcs = read_lines(suite.source, "source")
     out_dir = Path(report_dir) if report_dir else (Path(suite.report) if suite.report else None)
+    if out_dir is not None:  # where the reports go, before any model is read
+        check_output_dir(out_dir, "--report" if report_dir else f"{suite.path}: report")
+    srcs = read_lines(suite.source, "source")
     seed = suite.seed if seed is None else seed
     n_bootstrap = suite.n_bootstrap if n_bootstrap is None else n_bootstrap
     fmts = parse_formats(formats) if formats else list(suite.formats)

@@ -18,6 +18,7 @@ from typing import Any
 import tomli_w
 
 from mtalign.errors import ConfigError, InputError
+from mtalign.files import read_regular
 from mtalign.glossary.model import ENTITY_TYPES, Glossary, TermOptions, make_glossary
 from mtalign.io.safexml import parse_xml
 from mtalign.safetext import printable
@@ -27,6 +28,8 @@ from mtalign.types import Term
 
 _LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 _EXTRA_COLUMNS = {"id", "type", "keep", "case_sensitive", "note"}
+#: What one term is called in each format (for the "no terms" message).
+_TERM_WORD = {"toml": "[[term]]", "tbx": "termEntry", "tsv": "row", "csv": "row", "txt": "row"}
 
 
 def _nfc(s: str) -> str:
@@ -59,17 +62,26 @@ def load_glossary(
             "(or pass the format explicitly)"
         )
     try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read glossary {p}: {exc.strerror}; check the path") from None
+        data = read_regular(p)
+    except InputError as exc:
+        raise InputError(f"glossary {exc}") from None
     if kind == "toml":
-        return parse_toml(_decode(data, p), str(p))
-    if kind == "tbx":
-        return parse_tbx(data, str(p), src_lang=src_lang)
-    delim = "," if kind == "csv" else "\t"
-    return parse_table(
-        _decode(data, p), str(p), delimiter=delim, src_lang=src_lang, tgt_lang=tgt_lang
-    )
+        g = parse_toml(_decode(data, p), str(p))
+    elif kind == "tbx":
+        g = parse_tbx(data, str(p), src_lang=src_lang)
+    else:
+        delim = "," if kind == "csv" else "\t"
+        g = parse_table(
+            _decode(data, p), str(p), delimiter=delim, src_lang=src_lang, tgt_lang=tgt_lang
+        )
+    if not len(g):
+        # A glossary that checks or enforces nothing is a mistake (a wrong file, an
+        # export that lost its rows), never a silent no-op.
+        raise ConfigError(
+            f"{p}: the glossary has no terms (no {_TERM_WORD.get(kind, 'entry')} with a "
+            f"source form in {src_lang!r}); add terms or give the right file"
+        )
+    return g
 
 
 def load_glossaries(paths: list[str], **kw: Any) -> Glossary:

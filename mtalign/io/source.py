@@ -6,9 +6,9 @@ import os
 import sys
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from mtalign.errors import InputError
+from mtalign.files import read_regular
 
 STDIN = "-"
 #: Inputs larger than this are refused unless the caller raises the limit.
@@ -27,31 +27,18 @@ class DecodedText:
 
 
 def read_bytes(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """Read a whole file (or stdin for ``-``), with errors that name the path."""
+    """Read a whole file (or stdin for ``-``), with errors that name the path.
+
+    Only regular files are read by name: a named pipe, a device or a socket is refused
+    with a message (see :func:`mtalign.files.read_regular`); ``-`` reads stdin.
+    """
     name = str(path)
     if name == STDIN:
         data = sys.stdin.buffer.read(max_bytes + 1)
-    else:
-        p = Path(path)
-        if not p.exists():
-            raise InputError(f"{name}: no such file; check the path")
-        if p.is_dir():
-            raise InputError(f"{name}: is a directory, not a file; give a file inside it")
-        try:
-            size = p.stat().st_size
-            if size > max_bytes:
-                raise InputError(
-                    f"{name}: {size} bytes is over the {max_bytes}-byte input limit; "
-                    "split the file or raise the limit"
-                )
-            data = p.read_bytes()
-        except PermissionError:
-            raise InputError(f"{name}: permission denied; make the file readable") from None
-        except OSError as exc:
-            raise InputError(f"{name}: cannot be read ({exc.strerror}); check the file") from None
-    if len(data) > max_bytes:
-        raise InputError(f"{name}: over the {max_bytes}-byte input limit; split the input")
-    return data
+        if len(data) > max_bytes:
+            raise InputError(f"{name}: over the {max_bytes}-byte input limit; split the input")
+        return data
+    return read_regular(path, max_bytes)
 
 
 def _looks_binary(data: bytes) -> bool:

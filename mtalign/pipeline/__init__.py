@@ -27,7 +27,10 @@ import msgspec
 
 from mtalign.engines.base import Translator
 from mtalign.errors import InputError
+from mtalign.glossary.model import Glossary
 from mtalign.io import STDIN, write_document
+from mtalign.io.atomic import remove_temp_files
+from mtalign.io.outputs import check_output_dir, check_output_names
 from mtalign.langid import LangGuess, normalize_lang
 from mtalign.pipeline.inputs import load_inputs
 from mtalign.pipeline.masking import mask_protected, unmask
@@ -35,13 +38,20 @@ from mtalign.pipeline.outputs import (
     aligned_records,
     build_report,
     output_name,
+    run_file_names,
     spaced,
     write_run_files,
     write_translation,
 )
 from mtalign.pipeline.paragraphs import translate_paragraphs
 from mtalign.pipeline.results import DocResult, LangStats, SegmentOutcome
-from mtalign.pipeline.session import PairEngine, TranslationSession, check_pairs, resolve_pairs
+from mtalign.pipeline.session import (
+    PairEngine,
+    TranslationSession,
+    check_pairs,
+    load_glossary,
+    resolve_pairs,
+)
 from mtalign.pipeline.settings import TranslateSettings, check_settings
 from mtalign.pipeline.stage import SegmentTranslator, progress, progress_enabled
 from mtalign.pipeline.terms import (
@@ -82,10 +92,19 @@ __all__ = [
 def translate_files(
     inputs: Sequence[str], settings: TranslateSettings, out_dir: str | Path = "out"
 ) -> list[DocResult]:
-    """``mtalign translate``: read, translate into every target, write all outputs."""
+    """``mtalign translate``: read, translate into every target, write all outputs.
+
+    Before any model is read: the output folder must take files and every output name
+    must fit the file system (:class:`~mtalign.errors.OutputError` says what to fix).
+    Temp files a killed earlier run left for these outputs are removed; an interrupt
+    (Ctrl-C) removes this run's own on the way out.
+    """
     settings = check_settings(settings)
+    to_stdout = str(out_dir) == STDIN
+    if not to_stdout:
+        check_output_dir(out_dir, "--out")
     docs = load_inputs(inputs, settings)
-    if str(out_dir) == STDIN:
+    if to_stdout:
         if len(docs) != 1 or len(settings.targets) != 1:
             raise InputError(
                 "--out - writes to stdout and needs exactly one input and one --to language"
@@ -93,12 +112,26 @@ def translate_files(
         results = translate_documents(docs, settings, None)
         write_document(results[0].outputs[settings.targets[0]], STDIN)
         return results
+    names = [n for d, _ in docs for n in run_file_names(d, settings.targets)]
+    check_output_names(out_dir, names, "--out", fix=_RENAME)
+    if remove_temp_files(out_dir, names):
+        log.info("removed temp files an interrupted run left in %s", out_dir)
+    glossary = load_glossary(settings)  # a bad or empty glossary stops here, before models
     pairs = list(dict.fromkeys((d.lang or "und", t) for t in settings.targets for d, _ in docs))
     engines = resolve_pairs(pairs, settings)
-    results = translate_documents(docs, settings, out_dir, engines=engines)
-    for res in results:
-        write_run_files(res, settings, out_dir, engines)
+    try:
+        results = translate_documents(docs, settings, out_dir, engines=engines, glossary=glossary)
+        for res in results:
+            write_run_files(res, settings, out_dir, engines)
+    except BaseException:
+        remove_temp_files(out_dir, names)  # an interrupt between a temp file and its rename
+        raise
     return results
+
+
+_RENAME = (
+    "rename the input (its outputs are NAME.LANG.EXT, NAME.aligned.jsonl and NAME.report.json)"
+)
 
 
 def translate_documents(
@@ -108,6 +141,7 @@ def translate_documents(
     on_language_done: Callable[[DocResult, str], None] | None = None,
     engines: Mapping[tuple[str, str], PairEngine] | None = None,
     factory: Callable[[PairEngine], Translator] | None = None,
+    glossary: Glossary | None = None,
 ) -> list[DocResult]:
     """Translate documents into every target language, one model at a time.
 
@@ -119,7 +153,9 @@ def translate_documents(
     settings = check_settings(settings)
     results = [DocResult(doc=d, guess=g) for d, g in docs]
     pairs = list(dict.fromkeys((r.doc.lang or "und", t) for t in settings.targets for r in results))
-    with TranslationSession(settings, engines=engines, factory=factory) as session:
+    with TranslationSession(
+        settings, engines=engines, factory=factory, glossary=glossary
+    ) as session:
         session.prepare(pairs)
         for tgt in settings.targets:
             try:
@@ -159,7 +195,9 @@ def _translate_pair(
     label = group[0].doc.id if len(group) == 1 else f"{len(group)} documents"
     stages: dict[int, str] = {}
     t0 = time.perf_counter()
-    with progress(len(segs), f"{label} -> {tgt}", progress_enabled(settings.progress)) as bar:
+    units = sum(1 for r in group for p in r.doc.paragraphs if p.segments)
+    total = units if settings.unit == "paragraph" else len(segs)
+    with progress(total, f"{label} -> {tgt}", progress_enabled(settings.progress)) as bar:
         if settings.unit == "paragraph":
             outcomes = [o for res in group for o in translate_paragraphs(res.doc, stage, bar)]
         elif enforce and glossary is not None:

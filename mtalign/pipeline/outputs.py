@@ -33,6 +33,14 @@ def output_name(doc: Document, lang: str | None = None, kind: str | None = None)
     return translation_name(doc.id, str(lang), doc.format)
 
 
+def run_file_names(doc: Document, targets: Sequence[str]) -> list[str]:
+    """Every file name a run writes for ``doc``: its translations, aligned JSONL, report."""
+    return [output_name(doc, t) for t in targets] + [
+        output_name(doc, kind="aligned"),
+        output_name(doc, kind="report"),
+    ]
+
+
 def spaced(doc: Document, lang: str) -> Document:
     """Drop inter-sentence spaces for scripts written without them (zh, ja, th...)."""
     if lang not in NO_SPACE_LANGS:

@@ -16,13 +16,13 @@ from mtalign.pipeline.masking import mask_protected, unmask
 from mtalign.pipeline.results import SegmentOutcome
 from mtalign.pipeline.settings import TranslateSettings, decode_options, safer_options
 from mtalign.quality import check_segment, has_content, retry_flags
-from mtalign.tm import TranslationMemory, settings_digest
+from mtalign.tm import MemoryEntry, TranslationMemory, settings_digest
 from mtalign.types import QualityFlag
 
 log = logging.getLogger(__name__)
 
-#: ``texts -> {text: output}`` for one planned batch (the caller keeps it in budget).
-BatchWork = Callable[[list[str]], dict[str, str]]
+#: ``texts -> {text: entry}`` for one planned batch (the caller keeps it in budget).
+BatchWork = Callable[[list[str]], dict[str, MemoryEntry]]
 
 
 def progress_enabled(setting: bool | None) -> bool:
@@ -123,13 +123,13 @@ class SegmentTranslator:
 
     def cached_batches(
         self, digest: str, texts: Sequence[str], work: BatchWork, bar: Any = None
-    ) -> tuple[dict[str, str], set[str]]:
-        """Outputs of ``texts`` from the memory, the rest from ``work`` in planned batches.
+    ) -> tuple[dict[str, MemoryEntry], set[str]]:
+        """Entries of ``texts`` from the memory, the rest from ``work`` in planned batches.
 
         Each batch is committed to the memory as soon as it is done, so an interrupt keeps
-        everything finished so far. Returns the outputs and the texts computed now.
+        everything finished so far. Returns the entries and the texts computed now.
         """
-        found = self.memory.get_many(digest, texts)
+        found = self.memory.lookup(digest, texts)
         todo = [t for t in dict.fromkeys(texts) if t not in found]
         pair = f"{self.src_lang}-{self.tgt_lang}"
         log.info("%s: %d of %d texts from the translation memory", pair, len(found), len(texts))
@@ -146,42 +146,40 @@ class SegmentTranslator:
         for batch in batches:
             part = [todo[i] for i in batch]
             result = work(part)
-            self.memory.put_many(digest, result.items())
+            self.memory.store(digest, result.items())
             found.update(result)
             if bar is not None:
                 bar.update(len(part))
         return found, set(todo)
 
-    def _decode_with_retry(self, part: list[str], retried: set[str]) -> dict[str, str]:
+    def _decode_with_retry(self, part: list[str]) -> dict[str, MemoryEntry]:
         """First pass, then one safer pass for outputs with a cheap quality flag."""
         result = dict(zip(part, self._run_model(part, decode_options(self.settings)), strict=True))
-        if not self.settings.retry:
-            return result
-        redo = [p for p in part if self._retryable(p, result[p])]
-        if redo:
-            log.info(
-                "%s-%s: retrying %d of %d outputs with safer decoding",
-                self.src_lang, self.tgt_lang, len(redo), len(part),
-            )  # fmt: skip
-            again = self._run_model(redo, safer_options(self.settings))
+        retried: set[str] = set()
+        if self.settings.retry:
+            redo = [p for p in part if self._retryable(p, result[p])]
+            if redo:
+                log.info(
+                    "%s-%s: retrying %d of %d outputs with safer decoding",
+                    self.src_lang, self.tgt_lang, len(redo), len(part),
+                )  # fmt: skip
+            again = self._run_model(redo, safer_options(self.settings)) if redo else []
             for p, o in zip(redo, again, strict=True):
                 before = self._retryable(p, result[p])
                 after = self._retryable(p, o)
                 if len(after) < len(before) or (not after and o.strip()):
                     result[p] = o
                 retried.add(p)
-        return result
+        return {p: MemoryEntry(result[p], retried=p in retried) for p in part}
 
     def translate_pieces(
         self, pieces: list[str], bar: Any = None
     ) -> tuple[dict[str, str], set[str]]:
-        """Outputs for unique pieces (from the memory or the model) and which were retried."""
-        retried: set[str] = set()
-        found, fresh = self.cached_batches(
-            self.digest, pieces, lambda part: self._decode_with_retry(part, retried), bar
-        )
+        """Outputs for unique pieces (from the memory or the model) and which were retried
+        (now, or by the run that put them in the memory)."""
+        found, fresh = self.cached_batches(self.digest, pieces, self._decode_with_retry, bar)
         self.last_from_memory = set(pieces) - fresh
-        return found, retried
+        return {p: e.output for p, e in found.items()}, {p for p, e in found.items() if e.retried}
 
     def translate_segments(
         self,
@@ -205,6 +203,11 @@ class SegmentTranslator:
             prepared.append((norm, kept))
             plans.append(self._pieces(norm))
         unique = list(dict.fromkeys(p for plan in plans for p in plan))
+        if bar is not None and len(unique) != len(texts):
+            # The bar counts what goes to the model: a long segment's pieces (a 2 MB line
+            # shows its progress), a repeated or empty one not at all.
+            bar.total += len(unique) - len(texts)
+            bar.refresh()
         outputs, retried = self.translate_pieces(unique, bar)
         return [
             self._outcome(texts[k], ids[k], prepared[k], plans[k], outputs, retried)

@@ -16,7 +16,7 @@ from mtalign.glossary.model import Glossary
 from mtalign.pipeline.results import SegmentOutcome
 from mtalign.pipeline.settings import decode_options
 from mtalign.pipeline.stage import SegmentTranslator
-from mtalign.tm import settings_digest
+from mtalign.tm import MemoryEntry, settings_digest
 from mtalign.types import QualityFlag, Segment
 
 
@@ -35,7 +35,7 @@ def translate_enforced(
     repaired (rerank -> prefix repair -> post-edit); the others go the normal way.
 
     Returns the outcomes in order and, per segment index with terms, the stage that
-    rendered them (``cached`` when the memory had it).
+    rendered them (kept in the memory with the translation).
     """
     src, tgt = stage.src_lang, stage.tgt_lang
     matcher = glossary.matcher(src)
@@ -58,27 +58,27 @@ def translate_enforced(
     outcomes.update(zip(other_idx, plain, strict=True))
     base = decode_options(stage.settings)
     rich = replace(base, num_hypotheses=min(base.beam_size, 4), return_attention=True)
-    done_stage: dict[str, str] = {}
 
-    def work(part: list[str]) -> dict[str, str]:
+    def work(part: list[str]) -> dict[str, MemoryEntry]:
         results = stage.call_engine(part, rich)
         enforced = enforce_batch(
             part, results, stage.translator, rich, glossary, src, tgt, mode="enforce"
         )
-        done_stage.update((p, e.stage) for p, e in zip(part, enforced, strict=True))
-        return {p: e.text for p, e in zip(part, enforced, strict=True)}
+        return {p: MemoryEntry(e.text, stage=e.stage) for p, e in zip(part, enforced, strict=True)}
 
     digest = settings_digest({"base": stage.digest, "glossary": fingerprint, "mode": "enforce"})
-    found, _ = stage.cached_batches(digest, [norm[k] for k in term_idx], work, bar)
+    found, fresh = stage.cached_batches(digest, [norm[k] for k in term_idx], work, bar)
     stages: dict[int, str] = {}
     for k in term_idx:
-        text = found[norm[k]]
+        entry = found[norm[k]]
         flags = [
-            QualityFlag(segs[k].id, tgt, kind, detail) for kind, detail in stage.gate(norm[k], text)
+            QualityFlag(segs[k].id, tgt, kind, detail)
+            for kind, detail in stage.gate(norm[k], entry.output)
         ]
-        cached = norm[k] not in done_stage
-        outcomes[k] = SegmentOutcome(text=text, flags=flags, cached=cached)
-        stages[k] = "cached" if cached else done_stage[norm[k]]
+        outcomes[k] = SegmentOutcome(text=entry.output, flags=flags, cached=norm[k] not in fresh)
+        # The stage that made it, also when it comes from the memory (a resumed job
+        # reports what an unbroken one does).
+        stages[k] = entry.stage or "cached"
     return [outcomes[k] for k in range(len(segs))], stages
 
 

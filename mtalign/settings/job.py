@@ -49,6 +49,10 @@ class JobTable(_Table):
         setting('Ray cluster address ("auto", "ray://host:10001")', metavar="ADDRESS",
                 cli="--ray-address"),
     ] = None  # fmt: skip
+    overwrite: Annotated[
+        bool,
+        setting("replace files in output_dir that this job did not write (default: refuse)"),
+    ] = False
 
 
 class InputsTable(_Table):

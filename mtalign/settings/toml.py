@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from mtalign.errors import ConfigError, LanguageError
+from mtalign.errors import ConfigError, InputError, LanguageError
+from mtalign.files import read_regular
 from mtalign.langs import normalize_lang
 from mtalign.settings.schema import SettingError, build, did_you_mean, specs
 
@@ -22,12 +23,15 @@ from mtalign.settings.schema import SettingError, build, did_you_mean, specs
 def read_toml(path: str | os.PathLike[str], what: str = "config", example: str = "") -> dict:
     """Parse a TOML file; missing file, bad encoding and syntax errors are ConfigErrors."""
     name = str(path)
-    p = Path(path)
-    if not p.is_file():
+    if not os.path.lexists(path) or os.path.isdir(path):
         hint = f" (e.g. {example})" if example else ""
         raise ConfigError(f"{name}: no such {what}; check the path{hint}")
     try:
-        return tomllib.loads(p.read_text(encoding="utf-8"))
+        data = read_regular(path)  # never a FIFO or a device: they could block or not end
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"{name}: not UTF-8 text; save the {what} as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
