@@ -1,7 +1,8 @@
 """Models: the registry, resolution, the CTranslate2 conversion cache and the tokenizer codec.
 
-* :mod:`~mtalign.models.registry`: language pair -> model id, target token, licence
-  (``mtalign/data/models.toml``, overridable with ``MTALIGN_MODELS``).
+* :mod:`~mtalign.models.registry`: language pair -> default model and alternatives, with
+  target token, licence, size and published figures (``mtalign/data/models.toml``,
+  overridable with ``MTALIGN_MODELS``).
 * :mod:`~mtalign.models.resolve`: a pair, a model id or a local directory -> a checked
   Marian checkpoint on disk (:class:`ResolvedModel`); local directory, HF cache, download.
 * :mod:`~mtalign.models.checkpoint`: what a checkpoint must hold and what it declares.
@@ -32,12 +33,14 @@ from mtalign.models.convert import (
     quiet_transformers,
 )
 from mtalign.models.registry import (
+    DEFAULT_CHOICE,
     DEFAULT_FALLBACK,
     MODELS_ENV,
     ModelEntry,
     Registry,
     default_registry_path,
     load_registry,
+    parse_choice,
     parse_pair,
 )
 from mtalign.models.resolve import (
@@ -52,6 +55,7 @@ from mtalign.paths import ct2_cache_dir, mtalign_home
 
 __all__ = [
     "CT2_MARKER",
+    "DEFAULT_CHOICE",
     "DEFAULT_FALLBACK",
     "HUB_FILES",
     "MODELS_ENV",
@@ -75,6 +79,7 @@ __all__ = [
     "load_registry",
     "local_revision",
     "mtalign_home",
+    "parse_choice",
     "parse_pair",
     "quiet_transformers",
     "resolve_model",

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mtalign.errors import ModelError
-from mtalign.langs import PRIMARY_TOKENS, flat_code, known_code, same_language
+from mtalign.langs import ISO3, PRIMARY_TOKENS, flat_code, known_code, same_language
 from mtalign.models.checkpoint import (
     check_checkpoint,
     checkpoint_pair,
@@ -21,7 +21,15 @@ from mtalign.models.checkpoint import (
     read_json,
     vocab_lang_tokens,
 )
-from mtalign.models.registry import PAIR_RE, ModelEntry, Registry, load_registry, parse_pair
+from mtalign.models.registry import (
+    CHOICE_RE,
+    PAIR_RE,
+    QUALIFIED_RE,
+    ModelEntry,
+    Registry,
+    load_registry,
+    parse_choice,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,25 +77,18 @@ def resolve_model(
 ) -> ResolvedModel:
     """Find a Marian checkpoint for ``spec`` (or for the ``src``-``tgt`` pair).
 
-    ``spec`` is a pair (``"en-tr"``), a local directory, or a Hugging Face model id
-    (``"Helsinki-NLP/opus-mt-en-de"``, optionally ``"...@revision"``). Local directories are
-    used as they are; ids are looked up in the Hugging Face cache and downloaded when the hub
-    is reachable (``HF_HUB_OFFLINE=1`` or ``local_files_only=True`` forbid downloads).
-    ``target_token`` overrides the registry's language token.
+    ``spec`` is a pair (``"en-tr"``), a pair and a registry choice (``"en-ar:small"``), a
+    choice of the ``src``-``tgt`` pair (``"small"``, ``"default"``), a local directory, or a
+    Hugging Face model id (``"Helsinki-NLP/opus-mt-en-de"``, optionally ``"...@revision"``).
+    Local directories are used as they are; ids are looked up in the Hugging Face cache and
+    downloaded when the hub is reachable (``HF_HUB_OFFLINE=1`` or ``local_files_only=True``
+    forbid downloads). ``target_token`` overrides the registry's language token.
     """
     reg = registry if registry is not None else load_registry()
-    entry: ModelEntry | None = None
     spec_str = os.fspath(spec) if spec is not None else None
-    if spec_str is None:
-        if not (src and tgt):
-            raise ModelError("resolve_model needs a model (pair, id or directory) or src and tgt")
-        entry = reg.get(src, tgt)
-    elif PAIR_RE.match(spec_str.strip().lower()) and not Path(spec_str).exists():
-        src_p, tgt_p = parse_pair(spec_str)
-        if (src and not same_language(src, src_p)) or (tgt and not same_language(tgt, tgt_p)):
-            raise ModelError(f"model pair {spec_str} does not match the request {src}-{tgt}")
-        src, tgt = src or src_p, tgt or tgt_p
-        entry = reg.get(src_p, tgt_p)
+    entry = _registry_entry(reg, spec_str, src, tgt)
+    if entry is not None:
+        src, tgt = src or entry.src, tgt or entry.tgt
 
     if entry is None and spec_str is not None and _looks_like_path(spec_str):
         path = Path(spec_str).expanduser()
@@ -107,9 +108,7 @@ def resolve_model(
         if entry is None:
             model_id, _, rev = str(spec_str).partition("@")
             revision = revision or rev or None
-            reg_entry = reg.find_model(model_id) or (reg.get(src, tgt) if src and tgt else None)
-            if reg_entry is not None and reg_entry.model != model_id:
-                reg_entry = None
+            reg_entry = reg.find_model(model_id, src, tgt)
         else:
             model_id, reg_entry = entry.model, entry
             revision = revision or entry.revision
@@ -122,8 +121,9 @@ def resolve_model(
     declared = checkpoint_pair(path, model_id)
     if declared is not None:
         _check_pair(model_id, declared, src, tgt)
-        src = src or (declared[0] if known_code(declared[0]) else None)
-        tgt = tgt or (declared[1] if known_code(declared[1]) else None)
+        # Base checkpoints declare eng/tur, tc-big ones en/tr (or a group code: zle).
+        src = src or _iso1(declared[0])
+        tgt = tgt or _iso1(declared[1])
 
     token = _pick_target_token(path, model_id, target_token, reg_entry, tgt)
     return ResolvedModel(
@@ -137,6 +137,40 @@ def resolve_model(
         licence=licence,
         config=config,
     )
+
+
+def _iso1(code: str) -> str | None:
+    """The ISO 639-1 code of a declared language (``eng`` -> ``en``); None for groups."""
+    code = flat_code(code)
+    return next((two for two, threes in ISO3.items() if code == two or code in threes), None)
+
+
+def _registry_entry(
+    reg: Registry, spec: str | None, src: str | None, tgt: str | None
+) -> ModelEntry | None:
+    """The registry entry ``spec`` names (a pair, ``pair:choice`` or a choice), else None."""
+    if spec is None:
+        if not (src and tgt):
+            raise ModelError("resolve_model needs a model (pair, id or directory) or src and tgt")
+        return reg.get(src, tgt)
+    text = spec.strip()
+    if Path(text).expanduser().exists():
+        return None
+    if PAIR_RE.match(text.lower()) or QUALIFIED_RE.match(text.lower()):
+        src_p, tgt_p, choice = parse_choice(text)
+        if (src and not same_language(src, src_p)) or (tgt and not same_language(tgt, tgt_p)):
+            raise ModelError(f"model pair {text} does not match the request {src}-{tgt}")
+        return reg.get(src_p, tgt_p, choice)
+    if src and tgt and CHOICE_RE.match(text):
+        if reg.has_choice(src, tgt, text):
+            return reg.get(src, tgt, text)
+        names = ", ".join(e.choice for e in reg.choices(src, tgt))
+        raise ModelError(
+            f"model {text!r} for {flat_code(src)}-{flat_code(tgt)} is neither a registry choice "
+            f"of the pair ({names}), a directory, nor a Hugging Face id (owner/name); "
+            "see `mtalign models list`"
+        )
+    return None
 
 
 def _looks_like_path(spec: str) -> bool:
