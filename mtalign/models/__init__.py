@@ -19,9 +19,11 @@ from mtalign.langs import same_language
 from mtalign.models.checkpoint import (
     REQUIRED_FILES,
     WEIGHT_FILES,
+    DamagedFile,
     check_checkpoint,
     checkpoint_pair,
     local_revision,
+    one_line,
 )
 from mtalign.models.codec import MarianCodec
 from mtalign.models.convert import (
@@ -31,6 +33,7 @@ from mtalign.models.convert import (
     ct2_quantization,
     is_converted,
     quiet_transformers,
+    sweep_stale,
 )
 from mtalign.models.registry import (
     DEFAULT_CHOICE,
@@ -55,6 +58,7 @@ from mtalign.paths import ct2_cache_dir, mtalign_home
 
 __all__ = [
     "CT2_MARKER",
+    "DamagedFile",
     "DEFAULT_CHOICE",
     "DEFAULT_FALLBACK",
     "HUB_FILES",
@@ -79,9 +83,11 @@ __all__ = [
     "load_registry",
     "local_revision",
     "mtalign_home",
+    "one_line",
     "parse_choice",
     "parse_pair",
     "quiet_transformers",
     "resolve_model",
     "same_language",
+    "sweep_stale",
 ]

@@ -15,9 +15,11 @@ from typing import Any
 from mtalign.errors import ModelError
 from mtalign.langs import ISO3, PRIMARY_TOKENS, flat_code, known_code, same_language
 from mtalign.models.checkpoint import (
+    DamagedFile,
     check_checkpoint,
     checkpoint_pair,
     local_revision,
+    one_line,
     read_json,
     vocab_lang_tokens,
 )
@@ -262,7 +264,15 @@ def _fetch(
     except HFValidationError as exc:
         raise ModelError(
             f"{model_id!r} is neither a pair (en-tr), an existing directory nor a valid "
-            f"Hugging Face model id: {exc}"
+            f"Hugging Face model id: {one_line(exc)}"
+        ) from exc
+    except DamagedFile as exc:
+        repo = snap.parent.parent
+        raise DamagedFile(
+            exc.file,
+            exc.problem,
+            f"the copy in the Hugging Face cache is damaged: delete {repo} and run "
+            f"`mtalign models pull {f'{src}-{tgt}' if src and tgt else model_id}` again",
         ) from exc
     except (LocalEntryNotFoundError, ModelError, OSError) as exc:
         logger.debug("%s not usable from the HF cache: %s", model_id, exc)
@@ -296,7 +306,7 @@ def download_model(
         )
     except Exception as exc:  # noqa: BLE001 - network/hub errors have many types; all mean "cannot get it"
         raise ModelError(
-            f"cannot download model {model_id} ({type(exc).__name__}: {exc}); "
+            f"cannot download model {model_id} ({type(exc).__name__}: {one_line(exc)}); "
             f"{_pull_hint(model_id, src, tgt)}"
         ) from exc
     check_checkpoint(snap)
