@@ -174,11 +174,14 @@ class Mtalign:
         n_bootstrap: Any = 1000,
         names: Any = None,
         n_trials: Any = 10000,
+        comet_model: Any = None,
     ) -> None:
-        """Score system outputs against references (BLEU, chrF++, TER, terms, wrong language).
+        """Score system outputs against references (BLEU, chrF++, TER, COMET, terms, wrong language).
 
         --hyp A.txt B.txt --ref REF.txt --lang tr [--src SRC.txt --glossary G.toml]
         [--significance paired-bs|paired-ar] [--report DIR --format json,md,html]
+        [--metrics bleu,chrf,ter,comet --comet-model ID_OR_PATH] (COMET needs mtalign[comet];
+        without --ref, --metrics comet is reference-free QE)
         """
         from mtalign.cli.evaluate import evaluate_command
 
@@ -198,6 +201,7 @@ class Mtalign:
             n_bootstrap=n_bootstrap,
             names=names,
             n_trials=n_trials,
+            comet_model=comet_model,
         )
 
     def eval_suite(
@@ -268,7 +272,7 @@ class Mtalign:
 
     @property
     def models(self) -> Any:
-        """List, download and convert translation models (mtalign models list|pull|convert)."""
+        """List, download, convert and check translation models (mtalign models list|pull|convert|check)."""
         from mtalign.cli.models import Models
 
         return Models()

@@ -25,25 +25,32 @@ def evaluate_command(
     n_bootstrap: Any = 1000,
     names: Any = None,
     n_trials: Any = 10000,
+    comet_model: Any = None,
 ) -> None:
-    """Score hypothesis files against references (BLEU, chrF++, TER), compare systems.
+    """Score hypothesis files against references (BLEU, chrF++, TER, COMET), compare systems.
 
     The first --hyp is the baseline of paired tests (--significance paired-bs|paired-ar).
-    --report DIR writes report.json / report.md / report.html (--format).
+    --report DIR writes report.json / report.md / report.html (--format). COMET
+    (--metrics ...,comet; --comet-model ID_OR_PATH) needs mtalign[comet] and --src; without
+    --ref, --metrics comet scores reference-free (QE).
     """
     from mtalign.evaluate import Report, evaluate_files, parse_formats, write_reports
     from mtalign.evaluate.textfmt import score_table
 
     hyps = as_list(hyp, "hyp")
     refs = as_list(ref, "ref")
+    metric_list = ",".join(as_list(metrics, "metrics")) or "bleu,chrf,ter"
     if not hyps:
         raise InputError("--hyp: give at least one hypothesis file (one segment per line)")
-    if not refs:
-        raise InputError("--ref: give a reference file (one segment per line)")
+    qe = not refs and _only_comet(metric_list)
+    if not refs and not qe:
+        raise InputError(
+            "--ref: give a reference file (one segment per line); without references only "
+            "--metrics comet (reference-free QE) can score"
+        )
     target = as_str(lang, "lang")
     if not target:
         raise InputError("--lang: give the target language of the hypotheses, e.g. --lang tr")
-    metric_list = ",".join(as_list(metrics, "metrics")) or "bleu,chrf,ter"
     formats = parse_formats(as_list(format, "format") or None)
     report_dir = as_str(report, "report")
     options = {
@@ -54,16 +61,18 @@ def evaluate_command(
         "n_bootstrap": as_int(n_bootstrap, "n-bootstrap", minimum=0),
         "n_trials": as_int(n_trials, "n-trials", minimum=2),
     }
-    ev = evaluate_files(
-        hyps,
-        refs,
-        target,
-        src=as_str(src, "src"),
-        src_lang=as_str(src_lang, "src-lang", "en") or "en",
-        glossary=as_str(glossary, "glossary"),
-        names=as_list(names, "names") or None,
-        **options,
-    )
+    scorer = _comet_scorer(metric_list, as_str(comet_model, "comet-model"), bool(refs), src)
+    common = {
+        "src_lang": as_str(src_lang, "src-lang", "en") or "en",
+        "glossary": as_str(glossary, "glossary"),
+        "names": as_list(names, "names") or None,
+    }
+    if qe:
+        ev = _evaluate_qe(hyps, as_str(src, "src"), target, scorer, options, **common)
+    else:
+        ev = evaluate_files(
+            hyps, refs, target, src=as_str(src, "src"), comet=scorer, **common, **options
+        )
     print(score_table(ev))
     if report_dir:
         settings = {
@@ -77,10 +86,69 @@ def evaluate_command(
             **options,
             "tokenize": ev.bleu_tokenizer,
             "metrics": list(ev.metrics),
+            **({"comet_model": scorer.model_id} if scorer is not None else {}),
         }
         paths = write_reports(Report((ev,), settings=settings), report_dir, formats)
         for p in paths.values():
             print(f"wrote {p}", file=sys.stderr)
+
+
+def _only_comet(metric_list: str) -> bool:
+    from mtalign.evaluate import parse_metrics
+
+    return parse_metrics(metric_list) == ["comet"]
+
+
+def _comet_scorer(metric_list: str, model: str | None, has_refs: bool, src: Any) -> Any:
+    """The COMET scorer when --metrics asks for comet (errors before any file is read)."""
+    from mtalign.evaluate import parse_metrics
+
+    if "comet" not in parse_metrics(metric_list):
+        if model:
+            raise InputError("--comet-model: add comet to --metrics to use it")
+        return None
+    if src is None:
+        raise InputError("--metrics comet needs --src: COMET scores a translation with its source")
+    from mtalign.evaluate.comet import load_scorer
+
+    return load_scorer(model, has_refs=has_refs)
+
+
+def _evaluate_qe(
+    hyps: list[str],
+    src: str | None,
+    lang: str,
+    scorer: Any,
+    options: dict[str, Any],
+    src_lang: str,
+    glossary: str | None,
+    names: list[str] | None,
+) -> Any:
+    """``--metrics comet`` without ``--ref``: reference-free COMET (QE)."""
+    from mtalign.evaluate.inputs import read_lines
+    from mtalign.evaluate.qe import evaluate_qe
+    from mtalign.evaluate.runner import unique_names
+    from mtalign.evaluate.terms import glossary_checker
+
+    if src is None:
+        raise InputError("--metrics comet needs --src: COMET scores a translation with its source")
+    sys_names = unique_names(hyps, names)
+    systems = [(n, read_lines(p, "hypothesis")) for n, p in zip(sys_names, hyps, strict=True)]
+    return evaluate_qe(
+        systems,
+        read_lines(src, "source"),
+        lang,
+        scorer,
+        src_lang=src_lang,
+        significance=options["significance"],
+        seed=options["seed"],
+        n_bootstrap=options["n_bootstrap"],
+        n_trials=options["n_trials"],
+        terms=glossary_checker(glossary, src_lang, lang) if glossary else None,
+        src_name=src,
+        sys_paths=hyps,
+        glossary_name=glossary,
+    )
 
 
 def pipeline_translator() -> Any:

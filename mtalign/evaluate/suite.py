@@ -99,6 +99,7 @@ class Suite:
     tokenize: str | None = None
     report: str | None = None
     formats: tuple[str, ...] = ("json", "md", "html")
+    comet_model: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -269,6 +270,7 @@ def load_suite(path: str | os.PathLike[str]) -> Suite:
         tokenize=table.tokenize or None,
         report=ctx.resolve(table.report, "[suite] report") if table.report else None,
         formats=formats,
+        comet_model=table.comet_model,
     )
 
 
@@ -311,12 +313,19 @@ def run_suite(
     seed: int | None = None,
     n_bootstrap: int | None = None,
     aligner: Any = True,
+    comet: Any = None,
 ) -> SuiteResult:
     """Translate the test set with every configuration, evaluate per target, write reports.
 
     The first configuration is the baseline. Translations are written next to the
-    reports as ``translations/CONFIG.LANG.txt``.
+    reports as ``translations/CONFIG.LANG.txt``. ``comet`` is the COMET scorer when the
+    suite's metrics include comet (default: ``[suite] comet_model``, loaded before any
+    translation so a missing extra fails first).
     """
+    if "comet" in suite.metrics and comet is None:
+        from mtalign.evaluate.comet import load_scorer
+
+        comet = load_scorer(suite.comet_model)
     srcs = read_lines(suite.source, "source")
     out_dir = Path(report_dir) if report_dir else (Path(suite.report) if suite.report else None)
     seed = suite.seed if seed is None else seed
@@ -358,6 +367,7 @@ def run_suite(
             ],
             glossary_name=suite.glossary,
             title=suite.title or suite.name,
+            comet=comet,
         )
         evaluations.append(ev)
     settings = {
@@ -371,6 +381,7 @@ def run_suite(
         "n_bootstrap": n_bootstrap,
         "n_trials": suite.n_trials,
         "tokenize": suite.tokenize,
+        **({"comet_model": comet.model_id} if comet is not None else {}),
     }
     report = Report(
         tuple(evaluations),

@@ -37,8 +37,13 @@ class SuiteTable(_Table):
         setting("target languages (default: every reference)", metavar="LANG"),
     ] = ()
     metrics: Annotated[
-        tuple[str, ...] | str, setting("metrics: bleu, chrf (chrF++), ter", metavar="NAME")
+        tuple[str, ...] | str,
+        setting("metrics: bleu, chrf (chrF++), ter, comet (needs mtalign[comet])", metavar="NAME"),
     ] = ("bleu", "chrf", "ter")
+    comet_model: Annotated[
+        str | None,
+        setting("COMET checkpoint: hub id or local folder (default Unbabel/wmt22-comet-da)"),
+    ] = None
     significance: Annotated[
         str, setting("paired-bs, paired-ar or none; the first configuration is the baseline")
     ] = "paired-bs"
