@@ -132,6 +132,11 @@ class CometScorer:
         self, srcs: Sequence[str], hyps: Sequence[str], refs: Sequence[str] | None
     ) -> list[float]:
         """Segment scores from ``model.predict`` (0..1 for the wmt22 models)."""
+        model = self._load()
+        # The loaded model knows better than its name whether it reads references.
+        needs = getattr(model, "requires_references", None)
+        if callable(needs):
+            self.reference_free = not needs()
         if not self.reference_free and refs is None:
             raise ModelError(
                 f"COMET model {self.model_id} needs references; give --ref, or a reference-free "
@@ -141,9 +146,7 @@ class CometScorer:
             {"src": s, "mt": h, **({"ref": refs[i]} if refs and not self.reference_free else {})}
             for i, (s, h) in enumerate(zip(srcs, hyps, strict=True))
         ]
-        out = self._load().predict(
-            data, batch_size=self.batch_size, gpus=self.gpus, progress_bar=False
-        )
+        out = model.predict(data, batch_size=self.batch_size, gpus=self.gpus, progress_bar=False)
         return [float(x) for x in out.scores]
 
 
