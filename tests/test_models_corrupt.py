@@ -85,9 +85,25 @@ def source(tmp_path_factory):
 
 
 @pytest.mark.parametrize(("preset", "name", "kind"), _cases())
-def test_damaged_file_gives_one_line_naming_it(
-    tmp_path, capsys, originals, source, preset, name, kind
-):
+def test_damaged_file_is_named_in_one_line(tmp_path, originals, preset, name, kind):
+    """Every file, every corruption: resolving the model (which every command does before
+    any engine loads) raises a one-line ModelError that starts with the file's path."""
+    broken = Path(shutil.copytree(originals[preset], tmp_path / "m"))
+    target = broken / name
+    target.write_bytes(_corruptions(name, target.read_bytes())[kind])
+    with pytest.raises(ModelError) as info:
+        resolve_model(broken, src="en", tgt="tr")
+    message = str(info.value)
+    assert "\n" not in message and str(target) in message, message
+
+
+@pytest.mark.parametrize(
+    ("preset", "name", "kind"),
+    [("tiny", n, "random-64") for n in FILES]
+    + [("tiny-tc-big", "special_tokens_map.json", "half")],
+)
+def test_command_line_prints_one_line(tmp_path, capsys, originals, source, preset, name, kind):
+    """What the user sees: one ``mtalign: error:`` line naming the file, exit 2, no traceback."""
     from mtalign.cli import main
 
     broken = Path(shutil.copytree(originals[preset], tmp_path / "m"))

@@ -8,6 +8,7 @@
 * :mod:`~mtalign.models.checkpoint`: what a checkpoint must hold and what it declares.
 * :mod:`~mtalign.models.convert`: each checkpoint converted to CTranslate2 once, atomically.
 * :mod:`~mtalign.models.codec`: :class:`MarianCodec`, the tokenisation both engines share.
+* :mod:`~mtalign.models.local`: registry models found in a folder of downloads.
 
 Heavy libraries (huggingface_hub, sentencepiece, ctranslate2, transformers) are imported
 inside the functions that need them.
@@ -35,6 +36,7 @@ from mtalign.models.convert import (
     quiet_transformers,
     sweep_stale,
 )
+from mtalign.models.local import FoundModel, find_checkpoints
 from mtalign.models.registry import (
     DEFAULT_CHOICE,
     DEFAULT_FALLBACK,
@@ -59,6 +61,7 @@ from mtalign.paths import ct2_cache_dir, mtalign_home
 __all__ = [
     "CT2_MARKER",
     "DamagedFile",
+    "FoundModel",
     "DEFAULT_CHOICE",
     "DEFAULT_FALLBACK",
     "HUB_FILES",
@@ -77,6 +80,7 @@ __all__ = [
     "ct2_quantization",
     "default_registry_path",
     "download_model",
+    "find_checkpoints",
     "hf_offline",
     "is_cached",
     "is_converted",

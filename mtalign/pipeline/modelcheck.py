@@ -19,8 +19,9 @@ The verdict's thresholds (documented in docs/models.md, "models check"):
   vocab.json (a broken tokenizer).
 * More than :data:`MAX_WRONG_LANG` of the judged outputs in another language: a missing or
   wrong target token.
-* chrF++ between the two engines' outputs below :data:`MIN_ENGINE_CHRF`: a conversion
-  problem (int8 and float32 outputs of a good model differ in a few words, not wholesale).
+* chrF++ between the two engines' first decodings below :data:`MIN_ENGINE_CHRF`: a
+  conversion problem (int8 and float32 outputs of a good model differ in a few words, not
+  wholesale).
 * The quality gate flagging more than :data:`MAX_FLAGGED` of these clean news sentences.
 * Glossary ``enforce`` lowering term accuracy.
 """
@@ -102,6 +103,12 @@ class EngineRun:
     rss_before_mb: float | None = None
     outputs: list[str] = field(default_factory=list)
     tokens: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def first_pass(self, srcs: Sequence[str]) -> list[str]:
+        """The first decoding of each source (before a quality-gate retry), as text."""
+        from mtalign.models import MarianCodec
+
+        return [MarianCodec.decode(self.tokens.get(s, ())) for s in srcs]
 
     @property
     def tokens_per_s(self) -> float | None:
@@ -304,10 +311,12 @@ def run_engine(
     compute_type: str | None = None,
     threads: int = 0,
     max_length: int | None = None,
+    glossary: bool = True,
 ) -> EngineRun:
     """Load ``model`` into ``engine`` and translate the article: off, then enforce.
 
-    ``max_length`` caps output tokens (tests: random models always run to the limit).
+    ``max_length`` caps output tokens (tests: random models always run to the limit);
+    ``glossary=False`` skips the glossary runs.
     """
     from mtalign.engines import engine_name, load_translator
 
@@ -333,7 +342,7 @@ def run_engine(
         run.wrong_lang = sum(1 for o in outcomes if any("lang" in f.kind for f in o.flags))
         if refs is not None:
             run.chrf, run.bleu = _score(run.outputs, refs, pe.tgt)
-        if pe.src == "en":
+        if pe.src == "en" and glossary:
             run.terms_off = _terms(srcs, run.outputs, pe.tgt)
         if run.terms_off is not None:
             recorder.recording = False  # tokens/s and tokens are the first pass's
@@ -384,7 +393,7 @@ def check_model(
     if len(check.runs) > 1:
         a, b = check.runs[0], check.runs[1]
         check.same_tokens = sum(1 for s in srcs if a.tokens.get(s) == b.tokens.get(s))
-        check.engine_chrf = _corpus_chrf(a.outputs, b.outputs)
+        check.engine_chrf = _corpus_chrf(a.first_pass(srcs), b.first_pass(srcs))
     check.verdict, check.problems = verdict(check)
     return check
 
