@@ -131,10 +131,10 @@ def test_glossary_enforce_reaches_the_terms_without_hurting_the_rest(found):
     """Guards: glossary enforcement (n-best rerank, prefix repair, post-edit) on real
     n-best lists and attention: term accuracy >= 0.98, and at most 1 chrF++ lost."""
     _texts(found)
-    check = _check(found)
-    if check.runs[0].terms_off is None:
+    runs = [run for run in _check(found).runs if run.terms_off is not None]
+    if not runs:
         pytest.skip(f"the article's glossary has no {found.entry.pair} terms (English source)")
-    for run in check.runs:
+    for run in runs:  # CTranslate2: the check enforces on its first engine
         assert run.terms_enforce is not None and run.terms_enforce >= MIN_TERM_ACCURACY, (
             f"{run.engine}: term accuracy {run.terms_off} off -> {run.terms_enforce} enforce"
         )
