@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import argparse
 import platform
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from mtalign.io.gold import read_gold
+from mtalign.segment import sentence_spans
 
-from mtalign.segment import sentence_spans  # noqa: E402
-from tests.gold import GOLD_DIR, read_gold  # noqa: E402
+#: The project's gold sets (test data, read here as benchmark input).
+GOLD_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "segment"
 
 LANGS = ("en", "tr", "ru", "ar")
 PYSBD_LANGS = ("en", "ru", "ar")  # pysbd 0.3.4 has no Turkish

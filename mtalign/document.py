@@ -74,11 +74,13 @@ def load_document(
     fmt: str | None = None,
     force: bool = False,
     segment: bool = True,
+    flag: str = "--src",
 ) -> tuple[Document, LangGuess]:
     """Read, identify (or check) the language, and segment a document.
 
     ``lang`` ``auto``/None detects the language; a declared language is checked against
-    the text and a confident mismatch raises ``LanguageError`` unless ``force``.
+    the text and a confident mismatch raises ``LanguageError`` unless ``force``; its
+    message names ``flag``, the setting that declared the language.
     """
     doc = read_document(path, fmt=fmt)
     text = document_text(doc)
@@ -86,12 +88,12 @@ def load_document(
         guess = detect(text)
         if guess.lang == "und":
             raise InputError(
-                f"{path}: too little text to tell its language; pass the language (--src/--lang)"
+                f"{path}: too little text to tell its language; pass the language ({flag})"
             )
         code = guess.lang
     else:
         code = normalize_lang(lang)
-        guess = check_language(text, code, name=str(path), force=force)
+        guess = check_language(text, code, name=str(path), force=force, flag=flag)
     doc = doc.with_lang(code)
     if segment:
         doc = segment_document(doc, code)

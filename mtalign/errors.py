@@ -1,16 +1,25 @@
 """The exception family of mtalign.
 
-Library code raises these; only ``cli.py`` turns them into messages and exit codes.
+Library code raises these; only ``cli/`` turns them into messages and exit codes.
 Messages say what was expected, what was seen, and how to fix it.
 """
 
 from __future__ import annotations
 
+from mtalign.safetext import printable
+
 
 class MtalignError(Exception):
-    """Base class for every error mtalign raises on purpose."""
+    """Base class for every error mtalign raises on purpose.
+
+    ``str(error)`` is safe to print: control characters, lone surrogates and bidi
+    controls that came in with file names or texts are shown as escapes.
+    """
 
     exit_code = 2
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
 
 
 class InputError(MtalignError):

@@ -80,14 +80,26 @@ def detect(text: str) -> LangGuess:
     return LangGuess(lang, round(prob, 4))
 
 
-def check_language(text: str, declared: str, name: str = "input", force: bool = False) -> LangGuess:
-    """Stop with ``LanguageError`` when ``text`` is confidently not in ``declared``."""
+def check_language(
+    text: str,
+    declared: str,
+    name: str = "input",
+    force: bool = False,
+    flag: str = "--src",
+    force_flag: str = "--force",
+) -> LangGuess:
+    """Stop with ``LanguageError`` when ``text`` is confidently not in ``declared``.
+
+    The message names the setting that declared the language (``flag``) and the one
+    that skips the check (``force_flag``; empty when there is none).
+    """
     guess = detect(text)
     if force or guess.lang in ("und", declared):
         return guess
     if guess.prob >= MISMATCH_CONFIDENCE:
+        fix = f"fix {flag} or pass {force_flag}" if force_flag else f"fix {flag} or the file"
         raise LanguageError(
             f"{name}: declared language is {declared!r} but the text looks like "
-            f"{guess.lang!r} (confidence {guess.prob:.2f}); fix --src or pass --force"
+            f"{guess.lang!r} (confidence {guess.prob:.2f}); {fix}"
         )
     return guess

@@ -2,7 +2,7 @@
 
 Flags: ``empty`` output, ``copy`` of the source, ``repetition`` loops, ``wrong-language``
 output and ``numbers`` of the source missing from the output. The first three are worth
-a retry with safer decoding (see :data:`RETRYABLE`).
+a retry with safer decoding (:func:`retry_flags`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections import Counter
 
 from mtalign.langid import MIN_LETTERS, detect, letter_count
 
-RETRYABLE = frozenset({"empty", "copy", "repetition"})
 #: Output language is judged only when the model is at least this sure of another language.
 WRONG_LANG_CONFIDENCE = 0.90
 

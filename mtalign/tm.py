@@ -2,12 +2,13 @@
 
 Keyed by a digest of the model (id + revision), engine settings, decoding settings, target
 language and the exact source segment, so a rerun or a repeated sentence costs nothing.
-A corrupt cache file is moved aside and rebuilt, never a crash.
+A damaged cache file is moved aside and rebuilt wherever the damage shows (when opened or
+in the middle of a run), and a cache that cannot be used at all is skipped with a warning:
+never a crash (see :mod:`mtalign.dbfile`).
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sqlite3
 import time
@@ -15,10 +16,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from mtalign.dbfile import OwnedDB
 from mtalign.hashing import json_digest, text_digest
 from mtalign.paths import tm_path
-
-log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tm (
@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS tm (
     created REAL NOT NULL
 )
 """
+#: Keys per ``SELECT ... IN (...)`` (SQLite's default limit on variables is 999 or more).
+_CHUNK = 500
 
 
 def settings_digest(settings: Mapping[str, Any]) -> str:
@@ -34,47 +36,21 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
     return json_digest(dict(settings), 32)
 
 
+def _setup(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(_SCHEMA)
+    # A cheap probe: a file that is not a database, or a broken table root, fails here.
+    db.execute("SELECT count(*) FROM tm").fetchone()
+
+
 class TranslationMemory:
     """``get_many`` / ``put_many`` over a SQLite file; thread-unsafe, one per run."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path else tm_path()
-        self._db: sqlite3.Connection | None = None
+        self._db = OwnedDB(self.path, _setup, "translation cache")
         self.hits = 0
         self.misses = 0
-
-    def _open(self) -> sqlite3.Connection:
-        if self._db is not None:
-            return self._db
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            db = self._connect()
-        except sqlite3.DatabaseError as exc:
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-            log.warning(
-                "translation cache %s is unreadable (%s); moved to %s and rebuilt",
-                self.path,
-                exc,
-                aside.name,
-            )
-            os.replace(self.path, aside)
-            for suffix in ("-wal", "-shm", "-journal"):
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
-            db = self._connect()
-        self._db = db
-        return db
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(_SCHEMA)
-            db.execute("SELECT count(*) FROM tm LIMIT 1").fetchone()
-            db.commit()
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        return db
 
     @staticmethod
     def key(digest: str, source: str) -> str:
@@ -84,14 +60,25 @@ class TranslationMemory:
         """Cached outputs for those sources that have one."""
         sources = list(dict.fromkeys(sources))
         keys = {self.key(digest, s): s for s in sources}
-        db = self._open()
-        found: dict[str, str] = {}
         items = list(keys)
-        for i in range(0, len(items), 500):
-            chunk = items[i : i + 500]
-            q = f"SELECT key, output FROM tm WHERE key IN ({','.join('?' * len(chunk))})"
-            for k, out in db.execute(q, chunk):
-                found[keys[k]] = out
+
+        def read(db: sqlite3.Connection) -> list[tuple[Any, Any]]:
+            rows: list[tuple[Any, Any]] = []
+            for i in range(0, len(items), _CHUNK):
+                chunk = items[i : i + _CHUNK]
+                q = f"SELECT key, output FROM tm WHERE key IN ({','.join('?' * len(chunk))})"
+                rows += db.execute(q, chunk).fetchall()
+            return rows
+
+        rows = self._db.run(read, fallback=[]) if items else []
+        found: dict[str, str] = {}
+        for k, out in rows:
+            if k not in keys or not isinstance(out, str):
+                # Only a damaged page can return a row that was not asked for, or no text.
+                self._db.damaged("a lookup returned a row that does not fit")
+                found = {}
+                break
+            found[keys[k]] = out
         self.hits += len(found)
         self.misses += len(sources) - len(found)
         return found
@@ -102,14 +89,14 @@ class TranslationMemory:
         rows = [(self.key(digest, s), o, now) for s, o in pairs]
         if not rows:
             return
-        db = self._open()
-        db.executemany("INSERT OR REPLACE INTO tm (key, output, created) VALUES (?, ?, ?)", rows)
-        db.commit()
+        self._db.transaction(
+            lambda db: db.executemany(
+                "INSERT OR REPLACE INTO tm (key, output, created) VALUES (?, ?, ?)", rows
+            )
+        )
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        self._db.close()
 
 
 class NullMemory(TranslationMemory):

@@ -49,10 +49,6 @@ class Paragraph:
     meta: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
 
     @property
-    def translatable(self) -> bool:
-        return self.raw is None and bool(self.segments)
-
-    @property
     def text(self) -> str:
         """The block's text without its markup prefix/suffix."""
         if self.raw is not None:

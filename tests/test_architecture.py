@@ -47,3 +47,21 @@ def test_every_layer_of_the_package_is_in_the_contract() -> None:
         or (p.is_dir() and (p / "__init__.py").is_file())
     }
     assert found - placed == set(), f"modules in no layer: {sorted(found - placed)}"
+
+
+def test_benchmarks_and_the_package_do_not_import_tests() -> None:
+    """Shared readers live in the package; benchmarks and mtalign never reach into tests/."""
+    import ast
+
+    offenders = []
+    for folder in ("mtalign", "benchmarks"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                if any(n == "tests" or n.startswith("tests.") for n in names):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

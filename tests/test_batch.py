@@ -17,7 +17,7 @@ from mtalign.batch import JobExists, JobFailures, load_job_config, run_config, r
 from mtalign.batch.inputs import MAX_NAME_BYTES
 from mtalign.batch.state import JobState
 from mtalign.batch.summary import aggregate_glossary
-from mtalign.batch.work import glossary_numbers, output_files
+from mtalign.batch.work import glossary_numbers
 from mtalign.cli.batch import batch_command
 from mtalign.errors import ConfigError, InputError
 from mtalign.settings import SettingError
@@ -43,6 +43,11 @@ def write_records(path: Path, n: int, start: int = 0) -> list[str]:
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return ids
+
+
+def output_files(out_dir) -> list[str]:
+    """Names of the visible files in an output folder."""
+    return sorted(n for n in os.listdir(out_dir) if not n.startswith("."))
 
 
 def job_toml(
@@ -321,7 +326,7 @@ def test_hostile_ids_stay_inside_the_output_dir(tmp_path, models):
         assert (out / n).resolve().parent == out.resolve()
     state = JobState(out / ".mtalign-job.sqlite")
     try:
-        stored = {r[0]: r[1] for r in state.db.execute("SELECT id, name FROM docs")}
+        stored = {r[0]: r[1] for r in state.db.query("SELECT id, name FROM docs")}
     finally:
         state.close()
     assert set(stored) == set(ids)

@@ -83,10 +83,10 @@ def test_sigkill_then_resume_gives_complete_unduplicated_outputs(tmp_path, refer
 
     state = JobState(out / ".mtalign-job.sqlite")
     try:
-        done_before = state.db.execute(
+        done_before = state.db.query(
             "SELECT COUNT(DISTINCT doc_id) FROM tasks t WHERE NOT EXISTS (SELECT 1 FROM tasks u "
             "WHERE u.doc_id = t.doc_id AND u.status != 'done')"
-        ).fetchone()[0]
+        )[0][0]
     finally:
         state.close()
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mtalign.cli import _merge_multi, _protect_values, main
-from mtalign.cli._args import as_bool, as_int, as_list, as_mapping, as_paths
+from mtalign.cli import main
+from mtalign.cli._args import as_bool, as_files, as_int, as_list, as_mapping, as_paths
+from mtalign.cli.parse import parse
 from mtalign.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,16 +41,17 @@ def test_help_lists_every_command_without_importing_torch():
         "detect",
         "align",
         "evaluate",
-        "eval_suite",
+        "eval-suite",
         "batch",
         "glossary",
         "models",
     ):
-        assert command in p.stdout + p.stderr
+        assert f"\n  {command} " in p.stdout
+    assert "eval_suite" not in p.stdout and not p.stderr
 
 
 def test_import_mtalign_is_light():
-    code = "import sys, mtalign, mtalign.pipeline; print(sorted(m for m in ('torch','transformers','ctranslate2') if m in sys.modules))"
+    code = "import sys, mtalign, mtalign.pipeline; from mtalign import translate, align, evaluate, segment, detect, Glossary; print(sorted(m for m in ('torch','transformers','ctranslate2') if m in sys.modules))"
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert p.stdout.strip() == "[]"
 
@@ -95,10 +97,10 @@ def test_detect_per_paragraph(capsys, tmp_path):
         (["segment", "seeds/idlib.txt", "--lang", "tr"], "looks like 'en'"),
         (["segment", "seeds/idlib.txt", "--format", "xml"], "--format"),
         (["translate", "seeds/idlib.txt", "--to", "qq"], "unknown language code"),
-        (["translate", "seeds/idlib.txt"], "no target language"),
+        (["translate", "seeds/idlib.txt"], "--to LANG[,LANG...] is required"),
         (["translate", "seeds/idlib.txt", "--to", "tr", "--beam", "0"], "--beam"),
-        (["translate", "seeds/idlib.txt", "--to", "tr", "--model", "tr"], "LANG=VALUE"),
-        (["detect"], "at least one file"),
+        (["translate", "seeds/idlib.txt", "--to", "tr", "--model", "tr"], "LANG=MODEL"),
+        (["detect"], "missing FILE..."),
     ],
 )
 def test_user_errors_exit_2_with_one_line(args, message):
@@ -125,40 +127,42 @@ def test_stdin_input():
 
 
 @pytest.mark.parametrize(
-    "argv, expected",
+    "argv, args, kwargs",
     [
-        (["translate", "2024", "--to", "tr,ru"], ["translate", "'2024'", "--to", "'tr,ru'"]),
-        (["segment", "a.txt", "--lang=no"], ["segment", "a.txt", "--lang=no"]),
-        (["x", "--beam=4"], ["x", "--beam='4'"]),
-        (["x", "1e3"], ["x", "'1e3'"]),
+        (["translate", "2024", "--to", "tr,ru"], ["2024"], {"to": ("tr", "ru")}),
+        (["segment", "a.txt", "--lang=no"], ["a.txt"], {"lang": "no"}),
+        (["segment", "1e3", "--lang", "None"], ["1e3"], {"lang": "None"}),
+        (["translate", "a,b.txt", "--to", "tr", "--out", "x,y"], ["a,b.txt"], {"out": "x,y"}),
+        (["translate", "-", "--to", "tr", "--beam=4"], ["-"], {"beam": 4}),
+        (["translate", "--to", "tr", "--", "-odd.txt"], ["-odd.txt"], {}),
     ],
 )
-def test_values_reach_commands_as_strings(argv, expected):
-    assert _protect_values(argv) == expected
+def test_values_stay_strings_until_declared_types_convert_them(argv, args, kwargs):
+    inv = parse(argv)
+    assert inv.args == args
+    for key, value in kwargs.items():
+        assert inv.kwargs[key] == value
 
 
-def test_repeated_options_are_merged():
-    argv = [
-        "evaluate",
-        "--hyp",
-        "a.txt",
-        "b.txt",
-        "--ref",
-        "r.txt",
-        "--hyp",
-        "c.txt",
-        "--lang",
-        "tr",
-    ]
-    assert _merge_multi(argv) == [
-        "evaluate",
-        "--hyp",
-        "a.txt,b.txt,c.txt",
-        "--ref",
-        "r.txt",
-        "--lang",
-        "tr",
-    ]
+def test_several_values_and_repeats():
+    inv = parse(
+        [
+            "evaluate",
+            "--hyp",
+            "a.txt",
+            "b, c.txt",
+            "--ref",
+            "r.txt",
+            "--hyp",
+            "d.txt",
+            "--lang",
+            "tr",
+        ]
+    )
+    assert inv.kwargs["hyp"] == ("a.txt", "b, c.txt", "d.txt")
+    inv = parse(["translate", "in.txt", "--to", "tr,ru", "--model", "tr=/m/a,b", "--model", "ru=B"])
+    assert inv.kwargs["model"] == {"tr": "/m/a,b", "ru": "B"}
+    assert inv.args == ["in.txt"]  # --model takes one value, the input is not swallowed
 
 
 @pytest.mark.parametrize(
@@ -174,6 +178,8 @@ def test_other_normalisers():
     assert as_int("4", "beam") == 4 and as_int(4, "beam") == 4
     assert as_bool("no") is False and as_bool(True) is True
     assert as_mapping(("tr=/m/a", "ru=/m/b"), "model") == {"tr": "/m/a", "ru": "/m/b"}
+    assert as_mapping({"TR": "/m/a"}, "model") == {"tr": "/m/a"}
+    assert as_files("a,b.txt") == ["a,b.txt"] and as_files(("a", "b")) == ["a", "b"]
     assert as_paths([2024, "a.txt"]) == ["2024", "a.txt"]
     for bad in (lambda: as_int("four", "beam"), lambda: as_bool("maybe"), lambda: as_int(True)):
         with pytest.raises(InputError):

@@ -45,7 +45,7 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write(d / "A.tr.txt", a)
     write(d / "B.tr.txt", b)
     evaluate_command(
-        hyp=f"{d / 'A.tr.txt'},{d / 'B.tr.txt'}",
+        hyp=(str(d / "A.tr.txt"), str(d / "B.tr.txt")),
         ref=str(EVAL / "idlib.tr.txt"),
         lang="tr",
         src=str(EVAL / "idlib.en.txt"),

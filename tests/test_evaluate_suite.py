@@ -174,3 +174,24 @@ def test_missing_reference_for_a_target(tmp_path):
     )
     with pytest.raises(ConfigError, match="no reference for target 'ru'; add ru = "):
         load_suite(cfg)
+
+
+def test_pipeline_translator_uses_only_the_target_languages_model(
+    tiny_en_tr, tiny_en_ru, tmp_path, monkeypatch
+):
+    """A configuration's models table names every target; each run takes its own."""
+    from mtalign.cli.evaluate import pipeline_translator
+
+    monkeypatch.setenv("MTALIGN_HOME", str(tmp_path / "home"))
+    config = SuiteConfiguration(
+        name="both",
+        settings={
+            "models": {"tr": str(tiny_en_tr), "ru": str(tiny_en_ru)},
+            "beam": 1,
+            "max_length": 8,
+            "quality_gate": False,
+            "cache": False,
+        },
+    )
+    out = pipeline_translator()(["One sentence.", "Another one."], "en", "ru", config, None)
+    assert len(out) == 2 and all(isinstance(t, str) for t in out)

@@ -70,7 +70,7 @@ target = { tr = "Erdoğan" }
         (GOOD + "colour = 1\n", 8, "unknown key 'colour'"),
         (GOOD.replace('name = "t"', 'name = "t"\nauthor = "x"'), 4, "unknown key 'author'"),
         (GOOD + '[[term]]\nsource = ["A"\ntarget = {}\n', 10, "invalid TOML"),
-        (GOOD + '\n[[term]]\nsource = ["X"]\ntype = "PERSON"\n', 11, "not one of"),
+        (GOOD + '\n[[term]]\nsource = ["X"]\ntype = "PERSON"\n', 11, "expected one of"),
         (GOOD + "\n[[term]]\nsource = []\n", 10, "needs source"),
         (GOOD + '\n[[term]]\nsource = ["X"]\nkeep = "yes"\n', 11, "true or false"),
         (GOOD + '\n[[term]]\nsource = ["X"]\nforms = { ru = ["Икс"] }\n', 11, "no target.ru"),

@@ -210,7 +210,7 @@ def test_cli(capsys, like):
     from mtalign.cli import main
 
     path = like("en-tr")
-    code = main(["models", "check", "--model", f"tr={path}", "--engine", "ct2", "--format",
+    code = main(["models", "check", "--model", f"tr={path}", "--engine", "ctranslate2", "--format",
                  "json", "--max-length", str(CAP), "--threads", "1"])  # fmt: skip
     captured = capsys.readouterr()
     assert code == 1  # a failing verdict is "not ok", not a user error

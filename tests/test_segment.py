@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from mtalign.errors import InputError, LanguageError
+from mtalign.io.gold import read_gold
 from mtalign.segment import sentence_spans, split_sentences, supported_languages
-from tests.gold import GOLD_DIR, read_gold
+
+GOLD_DIR = Path(__file__).resolve().parent / "data" / "segment"
 
 EN_CASES = [
     ("He moved to the U.S. He said it was hard.", ["He moved to the U.S.", "He said it was hard."]),

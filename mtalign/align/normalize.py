@@ -2,8 +2,9 @@
 
 Embedding models and char n-gram scores are sensitive to surface noise that carries no
 meaning for alignment: Arabic diacritics (harakat), tatweel and letter variants, doubled
-quotes, odd whitespace. Measured on the Quran benchmark (docs/README-align.md), Arabic
-without this step loses most of its retrieval accuracy with USE-multilingual.
+quotes, odd whitespace. Measured on the Quran benchmark
+(docs/benchmarks.md#arabic-normalisation), Arabic without this step loses most of its
+retrieval accuracy with USE-multilingual.
 """
 
 from __future__ import annotations

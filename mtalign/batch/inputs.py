@@ -21,6 +21,7 @@ from mtalign.errors import InputError
 from mtalign.hashing import bytes_digest, text_digest
 from mtalign.io import decode, detect_format, parse_document, read_bytes, strip_extension
 from mtalign.langid import LangGuess, check_language, detect, normalize_lang
+from mtalign.safetext import escape_surrogates, surrogate_problem
 from mtalign.types import Document
 
 #: Longest output base name in UTF-8 bytes; suffixes (.aligned.jsonl, temp names) fit in 255.
@@ -102,7 +103,10 @@ def _file_items(cfg: JobConfig) -> list[InputItem]:
     fmt_opt = None if cfg.doc_format == "auto" else cfg.doc_format
     for p in paths:
         rel = os.path.relpath(os.path.realpath(p), root).replace(os.sep, "/")
-        doc_id = strip_extension(rel)
+        # A file-name byte that is not UTF-8 arrives as a lone surrogate: ids, sources and
+        # messages carry a visible escape of it (``\\xe9``); only ``path`` keeps the bytes.
+        doc_id = escape_surrogates(strip_extension(rel))
+        src = escape_surrogates(p)
         try:
             fmt = detect_format(p, fmt_opt)
             size = os.path.getsize(p)
@@ -110,19 +114,19 @@ def _file_items(cfg: JobConfig) -> list[InputItem]:
                 items.append(
                     InputItem(
                         doc_id,
-                        p,
+                        src,
                         p,
                         fmt=fmt,
                         digest=f"size:{size}",
-                        error=_too_big(p, size, cfg.max_bytes),
+                        error=_too_big(src, size, cfg.max_bytes),
                     )
                 )
                 continue
             data = Path(p).read_bytes()
         except OSError as exc:
-            items.append(InputItem(doc_id, p, p, error=f"{p}: cannot be read ({exc.strerror})"))
+            items.append(InputItem(doc_id, src, p, error=f"{src}: cannot be read ({exc.strerror})"))
             continue
-        items.append(InputItem(doc_id, p, p, fmt=fmt, digest=bytes_digest(data)))
+        items.append(InputItem(doc_id, src, p, fmt=fmt, digest=bytes_digest(data)))
     return items
 
 
@@ -134,14 +138,14 @@ def _too_big(name: str, size: int, limit: int) -> str:
 
 
 def _jsonl_items(cfg: JobConfig, path: str) -> list[InputItem]:
-    stem = Path(path).stem
+    stem = escape_surrogates(Path(path).stem)
     data = read_bytes(path)
     items = []
     for n, raw in enumerate(data.split(b"\n"), start=1):
         raw = raw.rstrip(b"\r")
         if not raw.strip():
             continue
-        where = f"{path}:{n}"
+        where = f"{escape_surrogates(path)}:{n}"
         digest = bytes_digest(raw)
         error = None
         try:
@@ -181,10 +185,14 @@ def _jsonl_items(cfg: JobConfig, path: str) -> list[InputItem]:
                 )
             )
             continue
-        doc_id = str(rec["id"])
+        # An id may hold anything JSON can: a lone surrogate becomes a visible escape, so
+        # the id can be stored and shown; safe_name makes the file name from it.
+        doc_id = escape_surrogates(str(rec["id"]))
         text = rec.get("text")
         if error is None and not isinstance(text, str):
             error = f'{where}: the record has no "text" string; add "text": "..."'
+        if error is None:
+            error = surrogate_problem(text, where, 'the "text"')
         size = len(raw)
         if error is None and size > cfg.max_bytes:
             error = _too_big(where, size, cfg.max_bytes)

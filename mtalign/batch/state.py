@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mtalign.batch.inputs import InputItem, safe_name, short_hash
+from mtalign.dbfile import OwnedDB
 from mtalign.errors import ConfigError
 from mtalign.io.naming import expected_files, output_ext
 
@@ -47,6 +48,8 @@ CREATE TABLE IF NOT EXISTS tasks (
     PRIMARY KEY (doc_id, lang)
 );
 """
+#: What a stored output name can never hold (see ``safe_name``).
+_NAME_UNSAFE = re.compile(r'[/\\:*?"<>|\s\x00-\x1f\x7f]|^\.\.?$')
 #: Temp files of ``atomic_write_bytes``: ``.NAME.XXXXXXXX.tmp``.
 _TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
 
@@ -68,24 +71,48 @@ def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     )
 
 
+def _setup(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode=WAL")
+    # FULL: a commit that returned survives power loss, not only a killed process.
+    db.execute("PRAGMA synchronous=FULL")
+    db.executescript(_SCHEMA)
+
+
+def _valid_name(name: Any) -> bool:
+    """Whether a stored output name can only name a file inside the output folder."""
+    return (
+        isinstance(name, str)
+        and 0 < len(name.encode("utf-8", "surrogatepass")) <= 200
+        and not name.startswith(".")
+        and _NAME_UNSAFE.search(name) is None
+    )
+
+
 class JobState:
-    """Open (or create) the state of the job whose outputs live in ``out_dir``."""
+    """Open (or create) the state of the job whose outputs live in ``out_dir``.
+
+    Every read and write goes through :class:`~mtalign.dbfile.OwnedDB`: a damaged state
+    (found when opened, or by any later statement, or as a value that cannot be right)
+    stops the job with a :class:`ConfigError` that says to move the file away.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.existed = self.path.exists()
-        try:
-            self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            # FULL: a commit that returned survives power loss, not only a killed process.
-            self.db.execute("PRAGMA synchronous=FULL")
-            self.db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise ConfigError(
-                f"{self.path}: the job state is unreadable ({exc}); move it away to start the "
-                "job over (finished outputs will be redone)"
-            ) from None
+        self.db = OwnedDB(self.path, _setup, "job state", error=self._error, timeout=60, check=True)
+        self.db.run(lambda db: None)  # open now: a damaged state stops the job before work
+
+    def _error(self, detail: str, damaged: bool) -> ConfigError:
+        if damaged:
+            return ConfigError(
+                f"{self.path}: the job state is unreadable ({detail}); move it away to start "
+                "the job over (finished outputs will be redone)"
+            )
+        return ConfigError(
+            f"{self.path}: the job state cannot be read or written ({detail}); check the "
+            "disk (space, permissions) and rerun with --resume"
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -93,11 +120,11 @@ class JobState:
     # ------------------------------------------------------------------ meta
 
     def meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        rows = self.db.query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
 
     def has_work(self) -> bool:
-        return self.db.execute("SELECT 1 FROM tasks LIMIT 1").fetchone() is not None
+        return bool(self.db.query("SELECT 1 FROM tasks LIMIT 1"))
 
     def check_config(
         self, digest: str, fields: Mapping[str, Any], config_path: str, fresh: bool = False
@@ -108,15 +135,21 @@ class JobState:
         """
         old = self.meta("config_digest")
         if old is None or (fresh and old != digest):
-            with self._tx():
-                self._set_meta("config_digest", digest)
-                self._set_meta("config", json.dumps(fields, sort_keys=True))
-                self._set_meta("schema", SCHEMA_VERSION)
-                self._set_meta("created", str(time.time()))
+            values = {
+                "config_digest": digest,
+                "config": json.dumps(fields, sort_keys=True),
+                "schema": SCHEMA_VERSION,
+                "created": str(time.time()),
+            }
+            self.db.transaction(
+                lambda db: db.executemany(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items())
+                )
+            )
             return
         if old == digest:
             return
-        before = json.loads(self.meta("config") or "{}")
+        before = self._json(self.meta("config") or "{}", "the recorded config")
         changes = describe_changes(before, dict(fields)) or "glossary or model file contents"
         raise ConfigError(
             f"{config_path}: the settings changed since this job started in "
@@ -125,11 +158,13 @@ class JobState:
             "the whole job"
         )
 
-    def _set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-
-    def _tx(self) -> Any:
-        return _Transaction(self.db)
+    def _json(self, text: Any, what: str) -> Any:
+        """A JSON value stored by this class; anything else means the file is damaged."""
+        try:
+            return json.loads(text)
+        except (TypeError, ValueError):
+            self.db.damaged(f"{what} is not JSON")
+            raise  # not reached: the state's policy raises
 
     # ------------------------------------------------------------------ documents
 
@@ -140,50 +175,56 @@ class JobState:
         same files even when other documents came or went. A document whose content
         changed since it was finished is set back to pending.
         """
-        rows = {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, name, digest FROM docs")}
+        known = self.db.query("SELECT id, name, digest FROM docs")
+        for doc_id, name, digest in known:
+            if not isinstance(doc_id, str) or not _valid_name(name) or not isinstance(digest, str):
+                self.db.damaged(f"document {doc_id!r} has the output name {name!r}")
+        rows = {r[0]: (r[1], r[2]) for r in known}
         taken = {name.casefold() for name, _ in rows.values()}
-        seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM docs").fetchone()[0]
+        seq = self.db.query("SELECT COALESCE(MAX(seq), 0) FROM docs")[0][0]
         out: list[DocEntry] = []
         now = time.time()
-        with self._tx():
+
+        def write(db: sqlite3.Connection) -> None:
+            nonlocal seq
+            out.clear()
             for it in items:
                 ext = output_ext(it.fmt)
                 if it.id in rows:
                     name, digest = rows[it.id]
                     if digest != it.digest:
                         log.info("%s changed since it was translated; redoing it", it.source)
-                        self.db.execute(
+                        db.execute(
                             "UPDATE docs SET digest = ?, source = ?, ext = ? WHERE id = ?",
                             (it.digest, it.source, ext, it.id),
                         )
-                        self.db.execute(
+                        db.execute(
                             "UPDATE tasks SET status = 'pending', reason = NULL, metrics = NULL,"
                             " updated = ? WHERE doc_id = ?",
                             (now, it.id),
                         )
                 else:
-                    name = safe_name(it.id)
-                    n = 8
-                    while name.casefold() in taken:  # e.g. "A" and "a" on a case-blind disk
-                        name = f"{safe_name(it.id)}-{short_hash(it.id + '#', n)}"
-                        n += 2
-                    taken.add(name.casefold())
+                    name = _free_name(it.id, taken)
                     seq += 1
-                    self.db.execute(
+                    db.execute(
                         "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)",
                         (it.id, name, it.source, it.digest, ext, seq),
                     )
-                self.db.executemany(
+                db.executemany(
                     "INSERT OR IGNORE INTO tasks VALUES (?, ?, 'pending', NULL, NULL, ?)",
                     [(it.id, lang, now) for lang in langs],
                 )
                 out.append(DocEntry(it.id, name, it))
+
+        self.db.transaction(write)
         return out
 
     def statuses(self) -> dict[str, dict[str, str]]:
         """doc id -> lang -> status."""
         out: dict[str, dict[str, str]] = {}
-        for doc_id, lang, status in self.db.execute("SELECT doc_id, lang, status FROM tasks"):
+        for doc_id, lang, status in self.db.query("SELECT doc_id, lang, status FROM tasks"):
+            if status not in (PENDING, DONE, FAILED):
+                self.db.damaged(f"task {doc_id!r}/{lang!r} has the status {status!r}")
             out.setdefault(doc_id, {})[lang] = status
         return out
 
@@ -216,25 +257,28 @@ class JobState:
     ) -> None:
         """Mark a document's languages done (with metrics) or failed (with reason) at once."""
         now = time.time()
-        with self._tx():
+
+        def write(db: sqlite3.Connection) -> None:
             for lang, metrics in done.items():
-                self.db.execute(
+                db.execute(
                     "UPDATE tasks SET status = 'done', reason = NULL, metrics = ?, updated = ? "
                     "WHERE doc_id = ? AND lang = ?",
                     (json.dumps(metrics, ensure_ascii=False), now, doc_id, lang),
                 )
             for lang, reason in failed.items():
-                self.db.execute(
+                db.execute(
                     "UPDATE tasks SET status = 'failed', reason = ?, metrics = NULL, updated = ? "
                     "WHERE doc_id = ? AND lang = ?",
                     (reason, now, doc_id, lang),
                 )
 
+        self.db.transaction(write)
+
     def rows(self, doc_ids: Iterable[str]) -> list[dict[str, Any]]:
         """Every task of these documents, with name, source, status, reason and metrics."""
         wanted = set(doc_ids)
         out = []
-        for doc_id, name, source, lang, status, reason, metrics in self.db.execute(
+        for doc_id, name, source, lang, status, reason, metrics in self.db.query(
             "SELECT d.id, d.name, d.source, t.lang, t.status, t.reason, t.metrics "
             "FROM tasks t JOIN docs d ON d.id = t.doc_id ORDER BY d.seq, t.lang"
         ):
@@ -247,21 +291,23 @@ class JobState:
                         "lang": lang,
                         "status": status,
                         "reason": reason,
-                        "metrics": json.loads(metrics) if metrics else None,
+                        "metrics": self._json(metrics, f"the metrics of {doc_id!r}")
+                        if metrics
+                        else None,
                     }
                 )
         return out
 
 
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+def _free_name(doc_id: str, taken: set[str]) -> str:
+    """``safe_name(doc_id)``, made unique among ``taken`` (case-blind), and taken."""
+    name = safe_name(doc_id)
+    n = 8
+    while name.casefold() in taken:  # e.g. "A" and "a" on a case-blind disk
+        name = f"{safe_name(doc_id)}-{short_hash(doc_id + '#', n)}"
+        n += 2
+    taken.add(name.casefold())
+    return name
 
 
 def clean_temp_files(out_dir: str | os.PathLike[str]) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mtalign.io import atomic_write_text
+from mtalign.safetext import md_code, md_text
 
 
 @dataclass
@@ -204,8 +205,7 @@ def build_summary(
 
 def _cell(x: Any) -> str:
     """Text safe inside a Markdown table cell (ids and reasons come from user data)."""
-    text = " ".join(str(x).split())
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
+    return md_text(x)
 
 
 def _pct(x: Any) -> str:
@@ -217,10 +217,10 @@ def render_markdown(s: JobSummary) -> str:
     d = s.to_dict()
     run = d["run"]
     lines = [
-        f"# Batch job `{s.name}`",
+        f"# Batch job {md_code(s.name)}",
         "",
-        f"- config: `{s.config}`",
-        f"- output: `{s.output_dir}`",
+        f"- config: {md_code(s.config)}",
+        f"- output: {md_code(s.output_dir)}",
         f"- status: **{'complete' if s.ok else 'incomplete: see failures'}**",
         f"- documents: {s.documents} ({s.documents_done} done, {s.documents_failed} with "
         f"failures, {s.documents_pending} pending)",

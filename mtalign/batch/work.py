@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -201,8 +200,3 @@ def write_work(
     }
     write_run_files(res, cfg.settings, out, engines, extra={"job": job}, relative=True)
     return {lang: lang_metrics(res, lang) for lang in done_langs}, failed
-
-
-def output_files(out_dir: str | os.PathLike[str]) -> list[str]:
-    """Names of the visible files in an output folder (for tests and tools)."""
-    return sorted(n for n in os.listdir(out_dir) if not n.startswith("."))

@@ -1,86 +1,30 @@
 """The ``mtalign`` command line (python-fire).
 
 Each command is a thin wrapper over a library function, living in ``mtalign/cli/<area>.py``
-and imported only when it runs, so ``mtalign --help`` never imports torch. Only the CLI
-prints and picks exit codes: 0 ok, 2 user/config/input error, 1 unexpected (a bug),
-130 interrupted.
+and imported only when it runs, so ``mtalign --help`` never imports torch. Before anything
+runs, :func:`mtalign.cli.parse.parse` checks the whole command line against the command's
+declared arguments and options (:mod:`mtalign.cli.commands`); help pages are rendered from
+the same declarations (:mod:`mtalign.cli.help`). Fire then dispatches to :class:`Mtalign`
+with every value quoted, so it never reinterprets one. Only the CLI prints and picks exit
+codes: 0 ok, 2 user/config/input error, 1 unexpected (a bug), 130 interrupted.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 import sys
 from typing import Any
 
-from mtalign import __version__
 from mtalign.errors import MtalignError
 from mtalign.settings.schema import SettingError
-
-# Values Fire would turn into numbers, tuples, lists, dicts, booleans or None.
-_NON_STRING = re.compile(
-    r"^[-+]?(\d[\d_]*\.?\d*([eE][-+]?\d+)?|\.\d+)$|,|^[\[({]|^(True|False|None)$"
-)
-#: Options that may be repeated, one value each (``--model tr=A --model ru=B``).
-_REPEATABLE = ("--model", "--glossary")
-#: Options that take several values (``--hyp a.txt b.txt``) and may be repeated.
-_MULTI_VALUE = ("--hyp", "--ref")
-
-
-def _protect_values(argv: list[str]) -> list[str]:
-    """Quote values so Fire hands every one to the command as a string.
-
-    Fire would turn a file named ``2024`` into an int and ``1e3`` into a float; each
-    command normalises strings itself (``mtalign.cli._args``).
-    """
-    out: list[str] = []
-    for tok in argv:
-        if tok.startswith("--") and "=" in tok:
-            flag, _, val = tok.partition("=")
-            out.append(f"{flag}={repr(val) if _NON_STRING.search(val) else val}")
-        elif tok == "-" or (not tok.startswith("-") and _NON_STRING.search(tok)):
-            # A bare "-" (stdin/stdout) would otherwise be Fire's command separator.
-            out.append(repr(tok))
-        else:
-            out.append(tok)
-    return out
-
-
-def _merge_multi(argv: list[str]) -> list[str]:
-    """``--hyp a b --hyp c`` becomes ``--hyp a,b,c`` (Fire keeps only the last value).
-
-    Repeatable options (``--model``, ``--glossary``) take one value per occurrence, so a
-    positional input after them is not swallowed.
-    """
-    out: list[str] = []
-    merged: dict[str, int] = {}
-    i = 0
-    while i < len(argv):
-        tok = argv[i]
-        flag, eq, inline = tok.partition("=")
-        if flag in _MULTI_VALUE or flag in _REPEATABLE:
-            vals = [inline] if eq else []
-            i += 1
-            if not eq:
-                while i < len(argv) and not argv[i].startswith("-"):
-                    vals.append(argv[i])
-                    i += 1
-                    if flag in _REPEATABLE:
-                        break
-            if flag in merged:
-                out[merged[flag]] += "," + ",".join(vals)
-            else:
-                out.append(flag)
-                out.append(",".join(vals))
-                merged[flag] = len(out) - 1
-            continue
-        out.append(tok)
-        i += 1
-    return out
+from mtalign.version import __version__
 
 
 class Mtalign:
-    """mtalign: translate, align, check names and evaluate multilingual news text."""
+    """mtalign: translate, align, check names and evaluate multilingual news text.
+
+    One method per command; the first line of its docstring is the command's summary in
+    ``mtalign --help``, the rest is the top of its help page.
+    """
 
     def segment(
         self,
@@ -90,13 +34,19 @@ class Mtalign:
         input_format: str | None = None,
         force: bool = False,
     ) -> None:
-        """Split a document into sentences and print them with their ids."""
+        """Split a document into sentences and print them with their ids.
+
+        Example: mtalign segment seeds/idlib.txt --lang en --format jsonl
+        """
         from mtalign.cli.basic import segment_command
 
         segment_command(path, lang=lang, format=format, input_format=input_format, force=force)
 
     def detect(self, *paths: Any, per_paragraph: bool = False, format: str = "txt") -> None:
-        """Print the language and probability of each document (or paragraph)."""
+        """Print the language and probability of each document or paragraph.
+
+        Example: mtalign detect seeds/idlib.txt --per-paragraph
+        """
         from mtalign.cli.basic import detect_command
 
         detect_command(paths, per_paragraph=per_paragraph, format=format)
@@ -105,15 +55,15 @@ class Mtalign:
         self,
         *inputs: Any,
         to: Any = None,
-        src: Any = "auto",
+        src: Any = None,
         out: Any = "out",
-        engine: Any = "auto",
+        engine: Any = None,
         model: Any = None,
-        beam: Any = 4,
-        device: Any = "auto",
+        beam: Any = None,
+        device: Any = None,
         compute_type: Any = None,
-        batch_tokens: Any = 4096,
-        unit: Any = "sentence",
+        batch_tokens: Any = None,
+        unit: Any = None,
         no_cache: Any = False,
         glossary: Any = None,
         glossary_mode: Any = None,
@@ -121,16 +71,15 @@ class Mtalign:
         force: Any = False,
         input_format: Any = None,
         progress: Any = None,
-        threads: Any = 0,
+        threads: Any = None,
         consistency: Any = False,
     ) -> None:
-        """Translate articles into one or more languages (--to tr,ru,ar) with MarianMT models.
+        """Translate documents into one or more languages with MarianMT (OPUS-MT) models.
 
-        Writes NAME.LANG.EXT per language, NAME.aligned.jsonl and NAME.report.json into --out
-        (default out/; --out - prints the translation). --model tr=DIR_OR_ID picks a model;
-        --engine auto|ctranslate2|transformers; --unit sentence|paragraph; --no-cache;
-        --glossary G.toml --glossary-mode off|check|enforce; --consistency (no glossary:
-        each name keeps one rendering); --threads N.
+        Writes NAME.LANG.EXT per language, NAME.aligned.jsonl and NAME.report.json into
+        --out, and prints one line per language.
+
+        Example: mtalign translate seeds/idlib.txt --to tr,ru --model tr=/models/en-tr
         """
         from mtalign.cli.translate import translate_command
 
@@ -168,20 +117,23 @@ class Mtalign:
         metrics: Any = "bleu,chrf,ter",
         significance: Any = None,
         report: Any = None,
-        format: Any = "json,md,html",
+        format: Any = None,
         tokenize: Any = None,
         seed: Any = 12345,
         n_bootstrap: Any = 1000,
         names: Any = None,
         n_trials: Any = 10000,
+        realign: Any = False,
         comet_model: Any = None,
     ) -> None:
-        """Score system outputs against references (BLEU, chrF++, TER, COMET, terms, wrong language).
+        """Score translations against references: BLEU, chrF++, TER, COMET, terms, wrong language.
 
-        --hyp A.txt B.txt --ref REF.txt --lang tr [--src SRC.txt --glossary G.toml]
-        [--significance paired-bs|paired-ar] [--report DIR --format json,md,html]
-        [--metrics bleu,chrf,ter,comet --comet-model ID_OR_PATH] (COMET needs mtalign[comet];
-        without --ref, --metrics comet is reference-free QE)
+        Prints a table ending with the sacrebleu signatures; --report DIR writes JSON,
+        Markdown and HTML reports; --format json alone prints JSON to stdout. COMET
+        (--metrics bleu,chrf,ter,comet) needs mtalign[comet] and --src; without --ref,
+        --metrics comet scores reference-free (quality estimation).
+
+        Example: mtalign evaluate --hyp a.tr.txt b.tr.txt --ref ref.tr.txt --lang tr
         """
         from mtalign.cli.evaluate import evaluate_command
 
@@ -201,6 +153,7 @@ class Mtalign:
             n_bootstrap=n_bootstrap,
             names=names,
             n_trials=n_trials,
+            realign=realign,
             comet_model=comet_model,
         )
 
@@ -212,7 +165,10 @@ class Mtalign:
         seed: Any = None,
         n_bootstrap: Any = None,
     ) -> None:
-        """Translate a test set with several configurations and compare them in one report."""
+        """Translate a test set with several configurations and compare them in one report.
+
+        Example: mtalign eval-suite configs/eval/idlib.toml --report out/eval
+        """
         from mtalign.cli.evaluate import eval_suite_command
 
         eval_suite_command(config, report=report, format=format, seed=seed, n_bootstrap=n_bootstrap)
@@ -231,12 +187,20 @@ class Mtalign:
         force: Any = False,
         model: Any = None,
         engine: Any = "auto",
+        keep_unaligned: Any = False,
+        report: Any = False,
+        pairs: Any = None,
+        resume: Any = False,
+        runner: Any = "local",
+        workers: Any = None,
+        ray_address: Any = None,
     ) -> None:
-        """Sentence-align SRC with one or more translations into beads (TSV, JSONL, TMX, vecalign).
+        """Sentence-align a document with its translations into beads: TSV, JSONL, TMX, vecalign.
 
-        mtalign align en.txt tr.txt --src-lang en --tgt-lang tr [--method auto|length|embedding|
-        translation] [--format tsv|jsonl|tmx|vecalign] [--out FILE]; n-way: --langs en,tr,ru.
-        --method translation needs a model: --model tr=DIR_OR_ID.
+        Examples:
+          mtalign align en.txt tr.txt --src-lang en --tgt-lang tr --format tmx --out en-tr.tmx
+          mtalign align en.md tr.md ru.md --langs en,tr,ru --format jsonl
+          mtalign align --pairs pairs.tsv --out DIR --src-lang de --tgt-lang fr --presegmented
         """
         from mtalign.cli.align import align_command
 
@@ -253,6 +217,13 @@ class Mtalign:
             force=force,
             model=model,
             engine=engine,
+            keep_unaligned=keep_unaligned,
+            report=report,
+            pairs=pairs,
+            resume=resume,
+            runner=runner,
+            workers=workers,
+            ray_address=ray_address,
         )
 
     def batch(
@@ -263,7 +234,12 @@ class Mtalign:
         workers: Any = None,
         ray_address: Any = None,
     ) -> None:
-        """Run a glossary-enforced batch job from a TOML config (resumable; --runner local|ray)."""
+        """Run a resumable, glossary-enforced batch job from a TOML config, locally or on Ray.
+
+        Exit code 1 when a document failed; the job's summary.md says why.
+
+        Example: mtalign batch configs/jobs/example.toml --resume
+        """
         from mtalign.cli.batch import batch_command
 
         batch_command(
@@ -272,14 +248,14 @@ class Mtalign:
 
     @property
     def models(self) -> Any:
-        """List, download, convert and check translation models (mtalign models list|pull|convert|check)."""
+        """The model registry, model downloads, CTranslate2 conversions and model checks."""
         from mtalign.cli.models import Models
 
         return Models()
 
     @property
     def glossary(self) -> Any:
-        """Check, fix, show, mine and build glossaries (mtalign glossary check|fix|show|cldr|mine)."""
+        """Check and fix glossary terms in any translation; show, build and mine glossaries."""
         from mtalign.cli.glossary import Glossary
 
         return Glossary()
@@ -287,28 +263,56 @@ class Mtalign:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mtalign`` console script; returns the exit code."""
-    import fire
+    from mtalign.cli import output
+    from mtalign.cli.parse import parse
 
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] in (["--version"], ["-V"], ["version"]):
+    if args[:1] == ["version"]:
+        args = ["--version"]
+    try:
+        inv = parse(args)
+    except MtalignError as exc:
+        output.error(str(exc))
+        return exc.exit_code
+    if inv.version:
         print(f"mtalign {__version__}")
         return 0
-    logging.basicConfig(level=logging.WARNING, format="mtalign: %(levelname)s: %(message)s")
-    args = _protect_values(_merge_multi(args))
+    if inv.help or inv.command is None:
+        from mtalign.cli.help import render
+
+        sys.stdout.write(render(inv.path))
+        return 0
+    restore = output.configure(inv.quiet, inv.verbose, inv.log_level)
     try:
-        fire.Fire(Mtalign(), command=args, name="mtalign")
+        return _run(inv)
+    finally:
+        restore()
+
+
+def _run(inv: Any) -> int:
+    """Dispatch a checked :class:`~mtalign.cli.parse.Invocation` through Fire."""
+    import fire
+
+    from mtalign.cli import output
+
+    cmd = inv.command
+    # Every value is quoted (repr) so Fire's literal parsing gives back exactly our value.
+    command = [*cmd.path, *(repr(a) for a in inv.args)]
+    command += [f"--{k}={v!r}" for k, v in inv.kwargs.items()]
+    try:
+        fire.Fire(Mtalign(), command=command, name="mtalign")
     except SettingError as exc:
         from mtalign.cli._args import flag_name
 
-        print(f"mtalign: error: {exc.render(flag_name)}", file=sys.stderr)
+        output.error(exc.render(flag_name))
         return exc.exit_code
     except MtalignError as exc:
-        print(f"mtalign: error: {exc}", file=sys.stderr)
+        output.error(str(exc))
         return exc.exit_code
-    except fire.core.FireExit as exc:
+    except fire.core.FireExit as exc:  # cannot happen after parse(); a bug if it does
         return int(exc.code or 0)
     except KeyboardInterrupt:
-        print("mtalign: interrupted; finished outputs are kept, rerun to resume", file=sys.stderr)
+        output.error("interrupted; finished outputs are kept, rerun to resume")
         return 130
     except BrokenPipeError:
         return 0

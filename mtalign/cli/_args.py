@@ -1,23 +1,25 @@
-"""Normalising the values python-fire hands to commands.
+"""Normalising the values commands receive.
 
-Fire guesses types: ``--to tr,ru`` arrives as a tuple, ``--to tr`` as a string,
-``--year 2024`` as an int and ``--flag`` as True. These helpers give each command
-the one type it expects, or raise ``InputError`` naming the option.
+From the command line, values arrive already checked and converted by their declarations
+(:mod:`mtalign.cli.parse`); from Python (tests, the API) they may be strings, lists or
+numbers. These helpers give each command the one type it expects, or raise ``InputError``
+naming the option.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mtalign.errors import InputError
 from mtalign.settings import TranslateSettings, specs
 from mtalign.settings.job import JobTable
+from mtalign.settings.suite import SuiteTable
 
 
 def flag_name(key: str) -> str:
     """The command-line flag of a declared setting (``models`` -> ``--model``)."""
-    for cls in (TranslateSettings, JobTable):
+    for cls in (TranslateSettings, JobTable, SuiteTable):
         spec = specs(cls).get(key)
         if spec is not None and spec.cli:
             return spec.cli
@@ -38,6 +40,17 @@ def as_list(value: Any, option: str = "value") -> list[str]:
     if isinstance(value, str):
         return [p.strip() for p in value.split(",") if p.strip()]
     raise InputError(f"--{option}: expected a comma-separated list, got {value!r}")
+
+
+def as_files(value: Any, option: str = "value") -> list[str]:
+    """File names: one string, or a list of them; never split (names may hold commas)."""
+    if value is None or value is False:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return [str(value)]
+    raise InputError(f"--{option}: expected a file name, got {value!r}")
 
 
 def as_str(value: Any, option: str = "value", default: str | None = None) -> str | None:
@@ -103,9 +116,11 @@ def as_choice(value: Any, choices: Iterable[str], option: str) -> str:
 
 
 def as_mapping(value: Any, option: str) -> dict[str, str]:
-    """``lang=value`` pairs (comma separated or repeated) as a dict."""
+    """``lang=value`` pairs (a dict, or one string per pair) as a dict."""
+    if isinstance(value, Mapping):
+        return {str(k).strip().lower(): str(v) for k, v in value.items()}
     out: dict[str, str] = {}
-    for item in as_list(value, option):
+    for item in as_files(value, option):
         key, sep, val = item.partition("=")
         if not sep or not key.strip() or not val.strip():
             raise InputError(

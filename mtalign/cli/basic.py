@@ -11,6 +11,7 @@ from mtalign.document import load_document
 from mtalign.errors import InputError
 from mtalign.io import read_document
 from mtalign.langid import detect
+from mtalign.safetext import json_safe, printable
 
 
 def segment_command(
@@ -24,17 +25,19 @@ def segment_command(
         lang=as_str(lang, "lang"),
         fmt=as_str(input_format, "input-format"),
         force=as_bool(force, "force"),
+        flag="--lang",
     )
     write = sys.stdout.write
+    # Ids come from file names: always escaped. Text is escaped on a terminal only, where
+    # a control character would be run instead of shown; a pipe gets it as it is.
+    tty = sys.stdout.isatty()
     for seg in doc.segments():
         text = " ".join(seg.text.split())
         if out_fmt == "jsonl":
-            write(
-                json.dumps({"id": seg.id, "lang": doc.lang, "text": text}, ensure_ascii=False)
-                + "\n"
-            )
+            rec = {"id": seg.id, "lang": doc.lang, "text": text}
+            write(json_safe(json.dumps(rec, ensure_ascii=False)) + "\n")
         else:
-            write(f"{seg.id}\t{text}\n")
+            write(f"{printable(seg.id)}\t{printable(text) if tty else text}\n")
 
 
 def detect_command(paths: Any, per_paragraph: Any = False, format: Any = "txt") -> None:
@@ -56,4 +59,4 @@ def detect_command(paths: Any, per_paragraph: Any = False, format: Any = "txt") 
             if out_fmt == "jsonl":
                 write(json.dumps({"id": key, "lang": g.lang, "prob": g.prob}) + "\n")
             else:
-                write(f"{key}\t{g.lang}\t{g.prob:.4f}\n")
+                write(f"{printable(key)}\t{g.lang}\t{g.prob:.4f}\n")

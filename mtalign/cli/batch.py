@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from mtalign.cli._args import as_bool, as_int, as_str
+from mtalign.cli import output
+from mtalign.cli._args import as_bool, as_str
 from mtalign.errors import InputError
 
 
@@ -34,8 +34,9 @@ def batch_command(
         path,
         resume=as_bool(resume, "resume"),
         runner=None if runner is None else check_value(JobTable, "runner", as_str(runner), False),
-        workers=None if workers is None else check_value(JobTable, "workers", as_int(workers)),
+        workers=None if workers is None else check_value(JobTable, "workers", workers, False),
         ray_address=as_str(ray_address, "ray-address"),
+        progress=output.progress(),
     )
     run = summary.to_dict()["run"]
     rate = f", {run['documents_per_second']} documents/s" if run["documents_per_second"] else ""
@@ -53,7 +54,7 @@ def batch_command(
             + ", consistency "
             + ("n/a" if cons is None else f"{cons:.3f}")
         )
-    print(f"summary: {summary.output_dir}/summary.md", file=sys.stderr)
+    output.note(f"summary: {summary.output_dir}/summary.md")
     if not summary.ok:
         first = summary.failures[0] if summary.failures else None
         detail = f"; first: {first['id']}: {first['reason']}" if first else ""

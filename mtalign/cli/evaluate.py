@@ -5,8 +5,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from mtalign.cli._args import as_int, as_list, as_str
+from mtalign.cli import output
+from mtalign.cli._args import as_bool, as_files, as_list, as_str
 from mtalign.errors import InputError
+from mtalign.settings import check_value
+from mtalign.settings.suite import SuiteTable
 
 
 def evaluate_command(
@@ -19,26 +22,29 @@ def evaluate_command(
     metrics: Any = "bleu,chrf,ter",
     significance: Any = None,
     report: Any = None,
-    format: Any = "json,md,html",
+    format: Any = None,
     tokenize: Any = None,
     seed: Any = 12345,
     n_bootstrap: Any = 1000,
     names: Any = None,
     n_trials: Any = 10000,
+    realign: Any = False,
     comet_model: Any = None,
 ) -> None:
     """Score hypothesis files against references (BLEU, chrF++, TER, COMET), compare systems.
 
     The first --hyp is the baseline of paired tests (--significance paired-bs|paired-ar).
-    --report DIR writes report.json / report.md / report.html (--format). COMET
-    (--metrics ...,comet; --comet-model ID_OR_PATH) needs mtalign[comet] and --src; without
-    --ref, --metrics comet scores reference-free (QE).
+    Prints the score table; --report DIR writes report.json / report.md / report.html
+    (--format); --format json (or md) without --report, or --report -, prints that one
+    format to stdout instead. Files with different line counts are an error unless
+    --realign. COMET (--metrics ...,comet; --comet-model ID_OR_PATH) needs mtalign[comet]
+    and --src; without --ref, --metrics comet scores reference-free (QE).
     """
-    from mtalign.evaluate import Report, evaluate_files, parse_formats, write_reports
+    from mtalign.evaluate import Report, evaluate_files, render_json, write_reports
     from mtalign.evaluate.textfmt import score_table
 
-    hyps = as_list(hyp, "hyp")
-    refs = as_list(ref, "ref")
+    hyps = as_files(hyp, "hyp")
+    refs = as_files(ref, "ref")
     metric_list = ",".join(as_list(metrics, "metrics")) or "bleu,chrf,ter"
     if not hyps:
         raise InputError("--hyp: give at least one hypothesis file (one segment per line)")
@@ -51,46 +57,96 @@ def evaluate_command(
     target = as_str(lang, "lang")
     if not target:
         raise InputError("--lang: give the target language of the hypotheses, e.g. --lang tr")
-    formats = parse_formats(as_list(format, "format") or None)
     report_dir = as_str(report, "report")
+    formats, stdout_format = _formats(as_list(format, "format"), report_dir)
     options = {
         "metrics": metric_list,
         "significance": as_str(significance, "significance"),
         "tokenize": as_str(tokenize, "tokenize"),
-        "seed": as_int(seed, "seed", minimum=1),
-        "n_bootstrap": as_int(n_bootstrap, "n-bootstrap", minimum=0),
-        "n_trials": as_int(n_trials, "n-trials", minimum=2),
+        "seed": check_value(SuiteTable, "seed", seed, strict=False),
+        "n_bootstrap": check_value(SuiteTable, "n_bootstrap", n_bootstrap, strict=False),
+        "n_trials": check_value(SuiteTable, "n_trials", n_trials, strict=False),
     }
     scorer = _comet_scorer(metric_list, as_str(comet_model, "comet-model"), bool(refs), src)
     common = {
         "src_lang": as_str(src_lang, "src-lang", "en") or "en",
         "glossary": as_str(glossary, "glossary"),
-        "names": as_list(names, "names") or None,
+        "names": as_files(names, "names") or None,
     }
     if qe:
         ev = _evaluate_qe(hyps, as_str(src, "src"), target, scorer, options, **common)
     else:
         ev = evaluate_files(
-            hyps, refs, target, src=as_str(src, "src"), comet=scorer, **common, **options
+            hyps,
+            refs,
+            target,
+            src=as_str(src, "src"),
+            aligner=as_bool(realign, "realign"),
+            comet=scorer,
+            **common,
+            **options,
         )
+    settings = {
+        "command": "evaluate",
+        "hyp": hyps,
+        "ref": refs,
+        "lang": ev.lang,
+        "src": ev.src,
+        "src_lang": ev.src_lang,
+        "glossary": ev.glossary,
+        **options,
+        "tokenize": ev.bleu_tokenizer,
+        "metrics": list(ev.metrics),
+        **({"comet_model": scorer.model_id} if scorer is not None else {}),
+    }
+    rep = Report((ev,), settings=settings)
+    if stdout_format is not None:
+        sys.stdout.write(_render(rep, stdout_format, score_table, render_json))
+        return
     print(score_table(ev))
     if report_dir:
-        settings = {
-            "command": "evaluate",
-            "hyp": hyps,
-            "ref": refs,
-            "lang": ev.lang,
-            "src": ev.src,
-            "src_lang": ev.src_lang,
-            "glossary": ev.glossary,
-            **options,
-            "tokenize": ev.bleu_tokenizer,
-            "metrics": list(ev.metrics),
-            **({"comet_model": scorer.model_id} if scorer is not None else {}),
-        }
-        paths = write_reports(Report((ev,), settings=settings), report_dir, formats)
-        for p in paths.values():
-            print(f"wrote {p}", file=sys.stderr)
+        for p in write_reports(rep, report_dir, formats).values():
+            output.note(f"wrote {p}")
+
+
+def _formats(given: list[str], report: str | None) -> tuple[list[str], str | None]:
+    """(report files to write, the one format printed to stdout or None for the table).
+
+    Without --report (or with --report -) one format goes to stdout: the table (text),
+    json or md, like ``sacrebleu -f json``; html needs --report (a page is no console
+    output). Checked before any file is read.
+    """
+    from mtalign.evaluate import parse_formats
+
+    wanted = [f.lower() for f in given]
+    files = [f for f in wanted if f != "text"]
+    if report and report != "-":
+        return (parse_formats(files) if files else ["json", "md", "html"]), None
+    if len(wanted) > 1:
+        where = "--report -" if report else "stdout"
+        raise InputError(
+            f"--format: {where} takes one format, got {','.join(wanted)}; "
+            "give --report DIR to write several"
+        )
+    fmt = (wanted or ["json" if report else "text"])[0]
+    if fmt != "text":
+        fmt = parse_formats([fmt])[0]
+    if fmt == "html" and not report:
+        raise InputError(
+            "--format html: an HTML page needs a place to go; give --report DIR "
+            "(or --report - to print it)"
+        )
+    return [], None if fmt == "text" and not report else fmt
+
+
+def _render(report: Any, fmt: str, table: Any, render_json: Any) -> str:
+    if fmt == "text":
+        return table(report.evaluations[0]) + "\n"
+    if fmt == "json":
+        return render_json(report)
+    from mtalign.evaluate import render_html, render_md
+
+    return (render_md if fmt == "md" else render_html)(report)
 
 
 def _only_comet(metric_list: str) -> bool:
@@ -164,11 +220,14 @@ def pipeline_translator() -> Any:
         from mtalign.pipeline import TranslateSettings, translate_texts
 
         use_glossary = glossary is not None and config.glossary_mode != "off"
+        values = {"progress": output.progress(), **dict(config.settings)}
+        # A configuration names models per target; this run translates into one of them.
+        values["models"] = {k: v for k, v in config.models.items() if k == tgt_lang}
         settings = TranslateSettings(
             targets=(tgt_lang,),
             src=src_lang,
             glossary=(glossary,) if use_glossary else (),
-            **dict(config.settings),
+            **values,
         )
         return translate_texts(texts, src_lang, tgt_lang, settings)
 
@@ -198,11 +257,13 @@ def eval_suite_command(
         translate=pipeline_translator(),
         report_dir=as_str(report, "report"),
         formats=as_list(format, "format") or None,
-        seed=None if seed is None else as_int(seed, "seed", minimum=1),
-        n_bootstrap=None if n_bootstrap is None else as_int(n_bootstrap, "n-bootstrap", minimum=0),
+        seed=None if seed is None else check_value(SuiteTable, "seed", seed, strict=False),
+        n_bootstrap=None
+        if n_bootstrap is None
+        else check_value(SuiteTable, "n_bootstrap", n_bootstrap, strict=False),
     )
     for ev in result.report.evaluations:
         print(score_table(ev))
         print()
     for p in result.paths.values():
-        print(f"wrote {p}", file=sys.stderr)
+        output.note(f"wrote {p}")

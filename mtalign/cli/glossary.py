@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mtalign.cli._args import as_bool, as_list, as_paths, as_str
+from mtalign.cli import output
+from mtalign.cli._args import as_bool, as_files, as_list, as_paths, as_str
 from mtalign.errors import InputError, MtalignError
 
 
@@ -30,7 +31,7 @@ def _write(path: str, text: str) -> None:
 def _load(glossary: Any, src_lang: str, tgt_lang: str | None):
     from mtalign.glossary.formats import load_glossaries
 
-    files = as_list(glossary, "glossary")
+    files = as_files(glossary, "glossary")
     return load_glossaries(files, src_lang=src_lang, tgt_lang=tgt_lang)
 
 
@@ -57,8 +58,7 @@ class Glossary:
     ) -> None:
         """Report every source term occurrence and how HYP renders it (ok/variant/missing).
 
-        SRC and HYP are line-aligned files. --report R.json writes the full report;
-        --strict exits 1 when an occurrence is not ok.
+        Example: mtalign glossary check en.txt tr.txt --glossary names.toml --tgt-lang tr
         """
         from mtalign.glossary.check import check_corpus
         from mtalign.glossary.report import format_table, format_totals, report_dict
@@ -163,7 +163,7 @@ class Glossary:
                 g, header={"description": "Countries and territories from Unicode CLDR (via Babel)"}
             ),
         )
-        print(f"wrote {len(g)} terms for {', '.join(targets)} to {out_path}")
+        output.summary(f"wrote {len(g)} terms for {', '.join(targets)} to {out_path}")
 
     def mine(
         self,
@@ -195,4 +195,4 @@ class Glossary:
             out_path,
             dump_toml(g, header={"description": f"draft mined from {src_path}"}, comments=comments),
         )
-        print(f"wrote {len(g)} draft terms to {out_path}; review them before use")
+        output.summary(f"wrote {len(g)} draft terms to {out_path}; review them before use")

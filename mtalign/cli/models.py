@@ -51,6 +51,27 @@ def _table(rows: list[tuple[str, ...]]) -> str:
     )
 
 
+def _check_plausible(registry: Any, src: str, tgt: str) -> None:
+    """A pair outside the registry is guessed as a hub id only when both are languages."""
+    from mtalign.errors import ModelError
+    from mtalign.langs import ALIASES, ISO639_1
+
+    bad = [c for c in (src, tgt) if c not in ISO639_1 and c not in ALIASES]
+    if not bad:
+        return
+    near = [e.pair for e in registry if e.src == src or e.tgt == tgt]
+    listed = (
+        f"the registry's pairs from {src} or into {tgt}: {', '.join(near)}"
+        if near
+        else f"the registry has {', '.join(e.pair for e in registry)}"
+    )
+    raise ModelError(
+        f"{src}-{tgt} is not in the model registry, and {' and '.join(map(repr, bad))} "
+        f"{'is' if len(bad) == 1 else 'are'} not a language code, so no hub model can be "
+        f"guessed; {listed} (mtalign models list shows them all)"
+    )
+
+
 class Models:
     """Translation models: which pair uses which model and why, download, convert, check."""
 
@@ -64,8 +85,14 @@ class Models:
         return load_registry(self._registry_path)
 
     def list(self, format: Any = "table") -> None:
-        """Every pair's default and alternative models: licence, family, size, target token,
-        published BLEU/chrF with the test set, downloaded or not. --format table|json."""
+        """Every pair's models: the default, its alternatives, and why (licence, size, figures).
+
+        Columns: pair, choice (default, small ...), model id, family (tc-big or opus-mt),
+        licence, parameters and weights size (~ marks estimates), target token, published
+        BLEU/chrF with their test sets, downloaded or not.
+
+        Example: mtalign models list --format json
+        """
         from mtalign.models import is_cached
 
         fmt = as_choice(format, ("table", "json"), "format")
@@ -104,8 +131,11 @@ class Models:
         )
 
     def pull(self, *pairs: str) -> None:
-        """Download the models for PAIRS (``mtalign models pull en-tr en-ar:small``) into the HF
-        cache; ``PAIR:CHOICE`` picks an alternative of the registry."""
+        """Download the models of language pairs into the Hugging Face cache; ``PAIR:CHOICE``
+        picks one of the registry's alternatives.
+
+        Example: mtalign models pull en-tr en-ar:small
+        """
         from mtalign.models import download_model, parse_choice
 
         wanted = _pairs(pairs)
@@ -117,11 +147,16 @@ class Models:
         for spec in wanted:
             src, tgt, choice = parse_choice(spec)
             entry = registry.get(src, tgt, choice)
+            if entry.fallback:
+                _check_plausible(registry, src, tgt)
             path = download_model(entry.model, entry.revision, src=src, tgt=tgt)
             print(f"{entry.pair}\t{entry.choice}\t{entry.model}\t{path}")
 
     def convert(self, path_or_id: str, quantization: str = "int8") -> None:
-        """Convert a model (pair, HF id or directory) to CTranslate2; prints the cache path."""
+        """Convert a model (a pair, hub id or folder) to CTranslate2 and print where it is.
+
+        Example: mtalign models convert en-tr --quantization float32
+        """
         from mtalign.models import convert_to_ct2, ct2_quantization, resolve_model
 
         spec = str(path_or_id)
@@ -138,20 +173,20 @@ class Models:
         threads: Any = 0,
         max_length: Any = None,
     ) -> None:
-        """Prove that installed models work: translate the reference news article with each
-        model on CTranslate2 and transformers, and print per pair chrF++ and BLEU against
-        the reference translations, glossary term accuracy (off vs enforce), quality-gate
-        flags, tokens/s, peak memory, whether both engines give the same tokens, and a
-        verdict. PAIRS default to every registry model in the Hugging Face cache;
-        --model tr=PATH (or tr-en=PATH) checks a local checkpoint; --engine
-        both|ctranslate2|transformers; --compute-type (CTranslate2, default int8);
-        --max-length N caps output tokens; --format table|json. Exit code 1 when a verdict
-        fails.
+        """Prove that installed models work, on the reference news article, with a verdict.
+
+        Each model translates the article on CTranslate2 and transformers; per pair: chrF++
+        and BLEU against the reference translations, glossary term accuracy off vs enforce,
+        quality-gate flags, tokens/s, peak memory, whether both engines give the same
+        tokens, and a verdict (chrF++ below 30: a wrong model, target token or tokenizer).
+        Exits 1 when a verdict fails. Nothing is downloaded.
+
+        Example: mtalign models check en-tr --model ar=/models/opus-mt-tc-big-en-ar
         """
         from mtalign.pipeline.modelcheck import check_models, render_checks
 
         fmt = as_choice(format, ("table", "json"), "format")
-        engines = as_choice(engine, ("both", "ctranslate2", "transformers", "ct2", "hf"), "engine")
+        engines = as_choice(engine, ("both", "ctranslate2", "transformers"), "engine")
         results = check_models(
             pairs=_pairs(pairs),
             models=as_mapping(model, "model") if model is not None else {},

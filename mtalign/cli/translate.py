@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from mtalign.cli._args import as_bool, as_choice, as_int, as_list, as_mapping, as_paths, as_str
+from mtalign.cli import output
+from mtalign.cli._args import as_bool, as_files, as_list, as_mapping, as_paths, as_str
 from mtalign.pipeline import TranslateSettings, translate_files
-from mtalign.settings import ENGINES, GLOSSARY_MODES, UNITS
+from mtalign.settings import build
 
 
 def translate_command(
     inputs: Any,
     to: Any = None,
-    src: Any = "auto",
+    src: Any = None,
     out: Any = "out",
-    engine: Any = "auto",
+    engine: Any = None,
     model: Any = None,
-    beam: Any = 4,
-    device: Any = "auto",
+    beam: Any = None,
+    device: Any = None,
     compute_type: Any = None,
-    batch_tokens: Any = 4096,
-    unit: Any = "sentence",
+    batch_tokens: Any = None,
+    unit: Any = None,
     no_cache: Any = False,
     glossary: Any = None,
     glossary_mode: Any = None,
@@ -29,33 +29,40 @@ def translate_command(
     force: Any = False,
     input_format: Any = None,
     progress: Any = None,
-    threads: Any = 0,
+    threads: Any = None,
     consistency: Any = False,
 ) -> None:
-    """Translate files into each --to language and write outputs, aligned JSONL and a report."""
+    """Translate files into each --to language and write outputs, aligned JSONL and a report.
+
+    Values not given (None) take their declared defaults (:class:`TranslateSettings`);
+    types and bounds are checked by the same declarations.
+    """
     paths = as_paths(inputs, "input")
-    gloss = tuple(as_list(glossary, "glossary"))
-    mode = as_str(glossary_mode, "glossary-mode") or ("check" if gloss else "off")
-    settings = TranslateSettings(
-        targets=tuple(as_list(to, "to")),
-        src=as_str(src, "src") or "auto",
-        engine=as_choice(engine, ENGINES, "engine"),
-        models=as_mapping(model, "model"),
-        beam=as_int(beam, "beam", minimum=1),
-        device=as_choice(device, ("auto", "cpu", "cuda"), "device"),
-        compute_type=as_str(compute_type, "compute-type"),
-        batch_tokens=as_int(batch_tokens, "batch-tokens", minimum=16),
-        unit=as_choice(unit, UNITS, "unit"),
-        cache=not as_bool(no_cache, "no-cache"),
-        glossary=gloss,
-        glossary_mode=as_choice(mode, GLOSSARY_MODES, "glossary-mode"),
-        quality_gate=not as_bool(no_gate, "no-gate"),
-        force=as_bool(force, "force"),
-        input_format=as_str(input_format, "input-format"),
-        progress=None if progress is None else as_bool(progress, "progress"),
-        threads=as_int(threads, "threads", minimum=0),
-        consistency=as_bool(consistency, "consistency"),
-    )
+    gloss = tuple(as_files(glossary, "glossary"))
+    given = {
+        "targets": tuple(as_list(to, "to")),
+        "src": src,
+        "engine": engine,
+        "models": as_mapping(model, "model"),
+        "beam": beam,
+        "device": device,
+        "compute_type": compute_type,
+        "batch_tokens": batch_tokens,
+        "unit": unit,
+        "cache": not as_bool(no_cache, "no-cache"),
+        "glossary": gloss,
+        "glossary_mode": glossary_mode or ("check" if gloss else "off"),
+        "quality_gate": not as_bool(no_gate, "no-gate"),
+        "force": as_bool(force, "force"),
+        "input_format": input_format,
+        "progress": output.progress() if progress is None else as_bool(progress, "progress"),
+        "threads": threads,
+        "consistency": as_bool(consistency, "consistency"),
+    }
+    values = {k: v for k, v in given.items() if v is not None}
+    if output.LOUDNESS.quiet:
+        values["progress"] = False
+    settings = build(TranslateSettings, values, strict=False)
     out_dir = as_str(out, "out") or "out"
     results = translate_files(paths, settings, out_dir)
     if out_dir == "-":
@@ -74,5 +81,5 @@ def translate_command(
                 score = (gl.get("consistency") or {}).get("score")
                 if score is not None:
                     line += f", consistency {score:.3f}"
-            print(line)
-        print(f"{res.doc.id}: wrote {', '.join(res.files.values())}", file=sys.stderr)
+            output.summary(line)
+        output.note(f"{res.doc.id}: wrote {', '.join(res.files.values())}")

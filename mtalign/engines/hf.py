@@ -36,6 +36,9 @@ class TransformersTranslator(MarianEngine):
     ) -> None:
         from transformers import MarianMTModel
 
+        from mtalign.models import quiet_transformers
+
+        quiet_transformers()  # now that transformers is imported: no "Loading weights" bar
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"
         if compute_type is None:

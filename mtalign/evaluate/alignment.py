@@ -1,7 +1,7 @@
 """Hypotheses whose segment count differs from the reference's: align, then regroup.
 
-Each system whose line count differs from the references is sentence-aligned to the
-first reference with mtalign.align. The beads of all systems are merged into one common
+Each system whose line count differs from the references is aligned to the first
+reference by :mod:`mtalign.evaluate.realign` (token overlap, same language). The beads of all systems are merged into one common
 grouping of reference lines (a boundary between two reference lines is kept only when
 every system has it), so all systems are scored on the same units and paired tests
 stay valid.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from mtalign.errors import InputError
@@ -24,28 +24,14 @@ Aligner = Callable[..., Alignment]
 _NO_SPACE_LANGS = frozenset({"zh", "ja", "th", "lo", "km", "my"})
 
 
-def default_aligner() -> Aligner | None:
-    """mtalign.align's ``align`` set up for two texts in the same language, or None.
-
-    Hypothesis and reference are both target-language text, so the "translation" source
-    with the identity function compares them directly by character n-grams (offline,
-    deterministic, no embedding model), helped by sentence lengths.
+def default_aligner() -> Aligner:
+    """The aligner for hypothesis and reference lines: both are target-language text, so
+    :func:`mtalign.evaluate.realign.realign` compares their tokens directly (offline,
+    deterministic, no model).
     """
-    try:
-        from mtalign.align import align
-    except ImportError:
-        return None
+    from mtalign.evaluate.realign import realign
 
-    def same_language(
-        hyps: Sequence[str], refs: Sequence[str], src_lang: str, tgt_lang: str
-    ) -> Alignment:
-        result = align(
-            list(hyps), list(refs), src_lang, tgt_lang, method="translation+length",
-            translate=lambda texts: list(texts),
-        )  # fmt: skip
-        return replace(result, method=f"mtalign.align {result.method}")
-
-    return same_language
+    return realign
 
 
 @dataclass(frozen=True)
@@ -154,9 +140,10 @@ def join_lines(lines: Sequence[str], idxs: Sequence[int], lang: str) -> str:
 
 
 def require_same_length(n_hyp: int, n_ref: int, hyp_name: str, ref_name: str) -> None:
-    """The error for different line counts when no aligner is installed."""
+    """The error for different line counts when realigning is off (or impossible)."""
     if n_hyp != n_ref:
         raise InputError(
             f"hypothesis {hyp_name} has {n_hyp} lines but reference {ref_name} has {n_ref}; "
-            "give line-aligned files (one segment per line) or install the alignment module"
+            "give line-aligned files (one segment per line), or score them by realigning "
+            "(--realign, or realign=True in mtalign.evaluate)"
         )

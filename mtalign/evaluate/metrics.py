@@ -98,19 +98,43 @@ def make_metric(
     references: Sequence[Sequence[str]] | None = None,
 ) -> Any:
     """A sacrebleu metric object; ``references`` (one list per reference set) are cached."""
-    from sacrebleu.metrics import BLEU, CHRF, TER
-
     if name == "bleu":
-        return BLEU(
+        return _metric_class("BLEU")(
             tokenize=bleu_tokenizer(lang, tokenize), trg_lang=lang or "", references=references
         )
     if name == "chrf":
-        return CHRF(word_order=2, references=references)
+        return _metric_class("CHRF")(word_order=2, references=references)
     if name == "ter":
-        return TER(references=references)
+        return _metric_class("TER")(references=references)
     if name == "comet":
         raise InputError("COMET is scored with its source segments: use evaluate_texts(comet=...)")
     raise InputError(f"unknown metric {name!r}; known metrics: {', '.join(METRICS)}")
+
+
+_CLASSES: dict[str, type] = {}
+
+
+def _metric_class(name: str) -> type:
+    """sacrebleu's metric class, with every score a Python float.
+
+    sacrebleu's chrF gives 0.0 (a float) for statistics without matches and a numpy
+    float32 otherwise; a bootstrap over a small or sparse test set then mixes the two and
+    ``statistics.mean`` raises ``TypeError: don't know how to coerce float and float32``.
+    """
+    if name not in _CLASSES:
+        from sacrebleu import metrics
+
+        base = getattr(metrics, name)
+
+        def _compute_score_from_stats(self: Any, stats: Any) -> Any:
+            score = base._compute_score_from_stats(self, stats)
+            score.score = float(score.score)
+            return score
+
+        _CLASSES[name] = type(
+            name, (base,), {"_compute_score_from_stats": _compute_score_from_stats}
+        )
+    return _CLASSES[name]
 
 
 def signature(metric: Any, short: bool = False) -> str:
@@ -151,10 +175,3 @@ def corpus_scores(
         metric = make_metric(key, lang, tokenize)
         out[key] = to_score(key, metric.corpus_score(list(hyps), [list(r) for r in refs]), metric)
     return out
-
-
-def sentence_chrf(hyp: str, refs: Sequence[str]) -> float:
-    """Sentence-level chrF++ (word order 2) of one hypothesis against its references."""
-    from sacrebleu.metrics import CHRF
-
-    return float(CHRF(word_order=2).sentence_score(hyp, list(refs)).score)

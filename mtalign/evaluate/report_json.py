@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import platform
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mtalign import __version__
 from mtalign.evaluate.runner import Evaluation, SystemResult
 from mtalign.types import Score
+from mtalign.version import __version__
 
 #: Version of the report layout; bump when keys change meaning.
 SCHEMA = 1
@@ -111,25 +111,3 @@ def report_dict(report: Report) -> dict[str, Any]:
 def render_json(report: Report) -> str:
     """``report.json`` text (UTF-8, non-ASCII kept readable)."""
     return json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
-
-
-def summary_rows(ev: Evaluation) -> Sequence[dict[str, Any]]:
-    """One row per system for tables: name, scores, rates (shared by md, html and stdout)."""
-    rows = []
-    for i, s in enumerate(ev.systems):
-        agg = s.aggregates
-        rows.append(
-            {
-                "name": s.name,
-                "baseline": i == 0,
-                "scores": s.scores,
-                "wrong_lang": agg.wrong_lang,
-                "judged": agg.judged,
-                "flagged": agg.flagged,
-                "segments": agg.segments,
-                "term_accuracy": s.terms.accuracy if s.terms else None,
-                "term_consistency": s.terms.consistency if s.terms else None,
-                "mean_chrf": agg.mean_chrf,
-            }
-        )
-    return rows

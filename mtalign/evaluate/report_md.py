@@ -5,26 +5,29 @@ from __future__ import annotations
 from mtalign.evaluate.report_json import Report, tool_versions
 from mtalign.evaluate.runner import Evaluation
 from mtalign.evaluate.textfmt import fmt_frac, fmt_p, fmt_rate, fmt_score
+from mtalign.safetext import md_code, md_text
 
 #: Worst segments listed per system.
 WORST = 5
 
 
 def _cell(text: object) -> str:
-    """Text safe inside a Markdown table cell (pipes escaped, one line)."""
-    s = " ".join(str(text).split())
-    return s.replace("\\", "\\\\").replace("|", "\\|") or " "
+    """User data safe in Markdown: one line, markup and control characters escaped."""
+    return md_text(text) or " "
 
 
 def _evaluation_md(ev: Evaluation, worst: int) -> list[str]:
     sig = ev.significance
-    out = [f"## {ev.title or 'Target'}: {ev.lang}", ""]
-    refs = ", ".join(f"`{r}`" for r in ev.refs)
-    out.append(f"References: {refs}" + (f"; source: `{ev.src}` ({ev.src_lang})" if ev.src else ""))
+    out = [f"## {_cell(ev.title or 'Target')}: {_cell(ev.lang)}", ""]
+    refs = ", ".join(md_code(r) for r in ev.refs)
+    out.append(
+        f"References: {refs}"
+        + (f"; source: {md_code(ev.src)} ({_cell(ev.src_lang)})" if ev.src else "")
+    )
     if sig.method:
         out.append(
             f"Significance: {sig.method}, {sig.n_samples} samples, seed {sig.seed}; baseline "
-            f"**{sig.baseline}**; * marks p < {sig.alpha}."
+            f"**{_cell(sig.baseline)}**; * marks p < {sig.alpha}."
         )
     elif sig.n_bootstrap:
         out.append(
@@ -32,7 +35,7 @@ def _evaluation_md(ev: Evaluation, worst: int) -> list[str]:
         )
     out.append("")
     for w in ev.warnings:
-        out.append(f"> Warning: {w}")
+        out.append(f"> Warning: {_cell(w)}")
     if ev.warnings:
         out.append("")
     names = [ev.systems[0].scores[k].name for k in ev.metrics]
@@ -62,8 +65,8 @@ def _evaluation_md(ev: Evaluation, worst: int) -> list[str]:
             a = s.alignment
             kinds = ", ".join(f"{k}: {v}" for k, v in a["bead_kinds"].items())
             out.append(
-                f"Alignment of {s.name}: {a['hyp_segments']} hypothesis vs {a['ref_segments']} "
-                f"reference lines, {a['method']}, beads {kinds}; scored on {a['units']} units."
+                f"Alignment of {_cell(s.name)}: {a['hyp_segments']} hypothesis vs {a['ref_segments']} "
+                f"reference lines, {_cell(a['method'])}, beads {kinds}; scored on {a['units']} units."
             )
     out += ["", "### Quality flags", ""]
     for s in ev.systems:
@@ -109,7 +112,7 @@ def _evaluation_md(ev: Evaluation, worst: int) -> list[str]:
 def render_md(report: Report, worst: int = WORST) -> str:
     """``report.md`` text."""
     tools = tool_versions()
-    lines = [f"# {report.title}", ""]
+    lines = [f"# {_cell(report.title)}", ""]
     lines.append(
         f"mtalign {tools['mtalign']}, sacrebleu {tools['sacrebleu']}, langdetect "
         f"{tools['langdetect']}."

@@ -29,7 +29,7 @@ from mtalign.evaluate.significance import (
     score_systems,
 )
 from mtalign.evaluate.terms import TermChecker, TermReport, glossary_checker
-from mtalign.langid import normalize_lang
+from mtalign.langid import check_language, normalize_lang
 from mtalign.types import Score
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def evaluate_texts(
 
     ``refs`` holds one list of lines per reference set (all the same length, and the
     same as ``srcs``). A system with another line count is aligned to the first reference
-    with ``aligner`` (True: mtalign.align when installed; None/False: never) and a warning
+    with ``aligner`` (True: mtalign.evaluate.realign; None/False: never) and a warning
     is recorded; without an aligner that is an :class:`InputError` naming both counts.
     ``terms`` checks glossary terms over ``(srcs, hyps)`` per system. ``comet`` is the
     :class:`~mtalign.evaluate.comet.Scorer` of the ``comet`` metric (default: loaded from
@@ -259,6 +259,10 @@ def evaluate_files(
     parse_metrics(options.get("metrics", "bleu,chrf,ter"))
     parse_method(options.get("significance"))
     refs = [read_lines(p, "reference") for p in ref_paths]
+    for path, lines in zip(ref_paths, refs, strict=True):
+        # A reference in the wrong language makes every score meaningless: stop, as the
+        # hypotheses' segments are judged against the same --lang.
+        check_language("\n".join(lines), lang, f"reference {path}", flag="--lang", force_flag="")
     srcs = read_lines(src, "source") if src is not None else None
     sys_names = unique_names(hyp_paths, names)
     systems = [(n, read_lines(p, "hypothesis")) for n, p in zip(sys_names, hyp_paths, strict=True)]

@@ -80,4 +80,11 @@ def score_table(ev: Evaluation) -> str:
         lines.append(
             f"± = 95% CI half-width, {sig.n_bootstrap} bootstrap resamples, seed {sig.seed}"
         )
+    lines += signature_lines(ev)
     return "\n".join(lines)
+
+
+def signature_lines(ev: Evaluation) -> list[str]:
+    """``BLEU|nrefs:1|...|version:2.4.0`` per metric, as sacrebleu prints them."""
+    scores = ev.systems[0].scores if ev.systems else {}
+    return [f"{scores[k].name}|{scores[k].signature}" for k in ev.metrics if k in scores]

@@ -4,7 +4,7 @@ The text is cut into tokens (runs of word characters, and single punctuation mar
 a term alias matches a run of whole tokens, so word boundaries are Unicode-aware by
 construction. At each position the longest alias wins and matches never overlap.
 
-Decisions (documented in docs/glossary.md):
+Decisions (documented in docs/glossary.md#what-counts-as-correct):
 
 * "Turkey's" / "Turkey’s" match "Turkey": the apostrophe is its own token.
 * "Turkish-Russian" does not match "Turkey"; "Erdogan-Putin call" contains both

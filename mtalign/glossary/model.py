@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from mtalign.errors import ConfigError
 from mtalign.glossary.match import SourceMatcher
+from mtalign.settings.glossary import EntityType
 from mtalign.types import Term
 
 log = logging.getLogger(__name__)
 
-ENTITY_TYPES = ("PER", "LOC", "ORG", "MISC")
+#: Entity types a term may have (declared with the glossary format in mtalign.settings).
+ENTITY_TYPES: tuple[str, ...] = typing.get_args(EntityType)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mtalign.glossary.check import Occurrence
+from mtalign.safetext import printable
 
 STATUSES = ("ok", "variant", "missing", "no-target")
 
@@ -97,6 +98,7 @@ def _width(s: str) -> int:
 
 
 def _cell(s: str, width: int) -> str:
+    s = printable(s)  # found text comes from documents: no raw control characters
     if _width(s) > width:
         s = s[: width - 1] + "…"
     return s + " " * max(0, width - _width(s))

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from mtalign.errors import InputError
 from mtalign.io.atomic import atomic_write_bytes, atomic_write_text
 from mtalign.io.jsonl import parse_jsonl, render_jsonl
 from mtalign.io.markdown import parse_markdown, render_markdown
-from mtalign.io.source import STDIN, DecodedText, decode, read_bytes, read_text
+from mtalign.io.source import STDIN, DecodedText, decode, encode, read_bytes, read_text
 from mtalign.io.txt import parse_txt, render_txt
 from mtalign.types import Document
 
@@ -26,6 +25,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "decode",
+    "encode",
     "detect_format",
     "parse_document",
     "read_bytes",
@@ -139,17 +139,15 @@ def render_document(doc: Document) -> str:
 
 
 def write_document(doc: Document, path: str | os.PathLike[str]) -> None:
-    """Write ``doc`` atomically to ``path`` (UTF-8; BOM kept if the input had one), or stdout."""
+    """Write ``doc`` atomically to ``path``, or stdout for ``-``.
+
+    In the input's encoding and BOM: UTF-8, UTF-8 with BOM, or UTF-16 (same byte order)
+    with BOM; newline style and final newline as the input had them.
+    """
     text = render_document(doc)
-    bom = doc.meta.get("bom") and doc.meta.get("encoding") == "utf-8"
-    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+    data = encode(text, doc.meta.get("encoding") or "utf-8", bool(doc.meta.get("bom")))
     if str(path) == STDIN:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
     atomic_write_bytes(path, data)
-
-
-def with_format(doc: Document, fmt: str) -> Document:
-    """The same document marked for writing in another format."""
-    return replace(doc, format=fmt)

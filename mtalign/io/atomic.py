@@ -37,5 +37,10 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
-    """Write ``text`` (already with the wanted newlines) atomically."""
-    return atomic_write_bytes(path, text.encode(encoding))
+    """Write ``text`` (already with the wanted newlines) atomically.
+
+    A lone surrogate (a file name that was not UTF-8, a ``"\\udcXX"`` JSON escape in an
+    id) cannot be encoded; it is written as its ``\\udcXX`` escape, which is also what
+    JSON means by it, instead of failing the whole file.
+    """
+    return atomic_write_bytes(path, text.encode(encoding, "backslashreplace"))

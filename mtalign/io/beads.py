@@ -140,3 +140,29 @@ def write_text_output(text: str, path: str | os.PathLike[str]) -> None:
 def read_alignment_jsonl(path: str | os.PathLike[str]) -> Alignment:
     """Read an alignment JSONL file (``-`` for stdin)."""
     return parse_jsonl(read_text(path).text, str(path))
+
+
+#: Alignment file formats for one pair of languages, and their file extensions.
+PAIR_FORMATS = {"tsv": "tsv", "jsonl": "jsonl", "tmx": "tmx", "vecalign": "al"}
+
+
+def render_alignment(al: Alignment, fmt: str, keep_unaligned: bool = True) -> str:
+    """One two-language alignment as text in ``fmt`` (tsv, jsonl, tmx or vecalign).
+
+    ``keep_unaligned=False`` leaves 1-0 and 0-1 beads out of TMX (a one-language unit is
+    rejected by many CAT tools); the other formats always keep them.
+    """
+    if fmt == "tsv":
+        return render_tsv(al)
+    if fmt == "jsonl":
+        return render_jsonl(al)
+    if fmt == "vecalign":
+        from mtalign.io.vecalign import render_vecalign
+
+        return render_vecalign(al.beads)
+    if fmt == "tmx":
+        from mtalign.io.tmx import alignment_units, bilingual_units, render_tmx
+
+        units = alignment_units(al)
+        return render_tmx(units if keep_unaligned else bilingual_units(units), srclang=al.src_lang)
+    raise InputError(f"format: expected one of {', '.join(PAIR_FORMATS)}, got {fmt!r}")

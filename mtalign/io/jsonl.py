@@ -6,6 +6,7 @@ import json
 import re
 
 from mtalign.errors import InputError
+from mtalign.safetext import json_safe, surrogate_problem
 from mtalign.types import Document, Paragraph, Segment
 
 _EDGE = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
@@ -34,6 +35,9 @@ def parse_jsonl(text: str, doc_id: str, name: str = "<input>") -> tuple[Paragrap
             raise InputError(f'{name}:{i + 1}: the record has no "text" field; add one')
         if not isinstance(rec["text"], str):
             raise InputError(f'{name}:{i + 1}: "text" must be a string')
+        problem = surrogate_problem(rec["text"], f"{name}:{i + 1}", 'the "text"')
+        if problem:
+            raise InputError(problem)
         meta = {"record": rec, "line": line}
         body_text = rec["text"]
         if not body_text.strip():
@@ -47,10 +51,9 @@ def parse_jsonl(text: str, doc_id: str, name: str = "<input>") -> tuple[Paragrap
     return tuple(paras)
 
 
-def record_id(p: Paragraph) -> str:
-    """The record's own id (or its line number when it has none)."""
-    rec = p.meta.get("record", {})
-    return str(rec.get("id", p.index + 1))
+def dump_record(rec: object) -> str:
+    """One JSON line that any UTF-8 writer and terminal can take (see ``json_safe``)."""
+    return json_safe(json.dumps(rec, ensure_ascii=False))
 
 
 def render_jsonl(doc: Document) -> str:
@@ -68,5 +71,5 @@ def render_jsonl(doc: Document) -> str:
         rec["text"] = text
         if doc.lang:
             rec["lang"] = doc.lang
-        out.append(json.dumps(rec, ensure_ascii=False))
+        out.append(dump_record(rec))
     return "\n".join(out)

@@ -109,141 +109,190 @@ def parse_markdown(text: str, doc_id: str) -> tuple[Paragraph, ...]:
     text = text.removesuffix("\n")
     if not text:
         return ()
-    lines = text.split("\n")
-    paras: list[Paragraph] = []
-    n = len(lines)
-    i = 0
+    return _Scanner(text.split("\n"), doc_id).scan()
 
-    def raw_block(kind: str, start: int, end: int) -> None:
-        paras.append(Paragraph(index=len(paras), kind=kind, raw="\n".join(lines[start:end])))
 
-    # YAML/TOML front matter at the very top.
-    if lines[0] in ("---", "+++"):
-        for j in range(1, n):
-            if lines[j] == lines[0] or (lines[0] == "---" and lines[j] == "..."):
-                raw_block("frontmatter", 0, j + 1)
-                i = j + 1
-                break
+class _Scanner:
+    """One pass over the lines; each ``_block_*`` method reads one kind of block.
 
-    prev_kind = "blank"
-    while i < n:
-        line = lines[i]
-        if _BLANK.match(line):
-            raw_block("blank", i, i + 1)
-            prev_kind = "blank"
-            i += 1
-            continue
-        m = _FENCE.match(line)
-        if m:
-            fence = m.group(1)
-            j = i + 1
-            while j < n:
-                close = _FENCE.match(lines[j])
-                if (
-                    close
-                    and close.group(1)[0] == fence[0]
-                    and len(close.group(1)) >= len(fence)
-                    and not lines[j].strip()[len(close.group(1)) :].strip()
-                ):
+    A block method gets the line index and returns the index after its block, or None
+    when the line does not start that kind of block. They are tried in CommonMark's
+    order of precedence; prose paragraphs are what is left.
+    """
+
+    def __init__(self, lines: list[str], doc_id: str) -> None:
+        self.lines = lines
+        self.n = len(lines)
+        self.doc_id = doc_id
+        self.paras: list[Paragraph] = []
+        self.prev_kind = "blank"
+
+    def scan(self) -> tuple[Paragraph, ...]:
+        i = self._front_matter()
+        rules = (
+            self._block_blank,
+            self._block_fence,
+            self._block_indented_code,
+            self._block_html,
+            self._block_table,
+            self._block_linkdef,
+            self._block_rule,
+            self._block_setext,
+            self._block_container,
+        )
+        while i < self.n:
+            for rule in rules:
+                end = rule(i)
+                if end is not None:
+                    i = end
                     break
-                j += 1
-            end = min(j + 1, n)
-            raw_block("code", i, end)
-            prev_kind = "code"
-            i = end
-            continue
-        if _INDENT_CODE.match(line) and prev_kind == "blank" and not _LIST.match(line.lstrip()):
-            j = i
-            while j < n and (_INDENT_CODE.match(lines[j]) or _BLANK.match(lines[j])):
-                j += 1
-            while j > i and _BLANK.match(lines[j - 1]):
-                j -= 1
-            raw_block("code", i, j)
-            prev_kind = "code"
-            i = j
-            continue
-        if _HTML.match(line):
-            j = i
-            while j < n and not _BLANK.match(lines[j]):
-                j += 1
-            raw_block("html", i, j)
-            prev_kind = "html"
-            i = j
-            continue
-        if "|" in line and i + 1 < n and _TABLE_DELIM.match(lines[i + 1]) and "-" in lines[i + 1]:
-            j = i + 2
-            while j < n and "|" in lines[j] and not _BLANK.match(lines[j]):
-                j += 1
-            raw_block("table", i, j)
-            prev_kind = "table"
-            i = j
-            continue
-        if _LINKDEF.match(line):
-            raw_block("linkdef", i, i + 1)
-            prev_kind = "linkdef"
-            i += 1
-            continue
-        if _HR.match(line) and not (prev_kind in ("text",) and _SETEXT.match(line)):
-            raw_block("rule", i, i + 1)
-            prev_kind = "rule"
-            i += 1
-            continue
-        if _SETEXT.match(line) and prev_kind == "text":
-            # Setext underline of the paragraph just read: the paragraph is a heading.
-            last = paras[-1]
-            paras[-1] = Paragraph(
-                index=last.index,
-                kind="heading",
-                segments=last.segments,
-                prefix=last.prefix,
-                suffix=last.suffix,
-                raw=last.raw,
-                meta=last.meta,
-            )
-            raw_block("rule", i, i + 1)
-            prev_kind = "rule"
-            i += 1
-            continue
-        prefix, content, kind, _ = _split_container(line)
+        return tuple(self.paras)
+
+    def _raw(self, kind: str, start: int, end: int) -> int:
+        """Keep lines ``start:end`` verbatim as one block; the index after it."""
+        raw = "\n".join(self.lines[start:end])
+        self.paras.append(Paragraph(index=len(self.paras), kind=kind, raw=raw))
+        self.prev_kind = kind
+        return end
+
+    def _front_matter(self) -> int:
+        """YAML/TOML front matter at the very top."""
+        first = self.lines[0]
+        if first in ("---", "+++"):
+            for j in range(1, self.n):
+                if self.lines[j] == first or (first == "---" and self.lines[j] == "..."):
+                    end = self._raw("frontmatter", 0, j + 1)
+                    self.prev_kind = "blank"
+                    return end
+        return 0
+
+    def _block_blank(self, i: int) -> int | None:
+        return self._raw("blank", i, i + 1) if _BLANK.match(self.lines[i]) else None
+
+    def _block_fence(self, i: int) -> int | None:
+        m = _FENCE.match(self.lines[i])
+        if not m:
+            return None
+        fence = m.group(1)
+        j = i + 1
+        while j < self.n:
+            close = _FENCE.match(self.lines[j])
+            if (
+                close
+                and close.group(1)[0] == fence[0]
+                and len(close.group(1)) >= len(fence)
+                and not self.lines[j].strip()[len(close.group(1)) :].strip()
+            ):
+                break
+            j += 1
+        return self._raw("code", i, min(j + 1, self.n))
+
+    def _block_indented_code(self, i: int) -> int | None:
+        line = self.lines[i]
+        if not (
+            _INDENT_CODE.match(line)
+            and self.prev_kind == "blank"
+            and not _LIST.match(line.lstrip())
+        ):
+            return None
+        j = i
+        while j < self.n and (_INDENT_CODE.match(self.lines[j]) or _BLANK.match(self.lines[j])):
+            j += 1
+        while j > i and _BLANK.match(self.lines[j - 1]):
+            j -= 1
+        return self._raw("code", i, j)
+
+    def _block_html(self, i: int) -> int | None:
+        if not _HTML.match(self.lines[i]):
+            return None
+        j = i
+        while j < self.n and not _BLANK.match(self.lines[j]):
+            j += 1
+        return self._raw("html", i, j)
+
+    def _starts_table(self, i: int) -> bool:
+        return (
+            "|" in self.lines[i] and i + 1 < self.n and bool(_TABLE_DELIM.match(self.lines[i + 1]))
+        )
+
+    def _block_table(self, i: int) -> int | None:
+        if not (self._starts_table(i) and "-" in self.lines[i + 1]):
+            return None
+        j = i + 2
+        while j < self.n and "|" in self.lines[j] and not _BLANK.match(self.lines[j]):
+            j += 1
+        return self._raw("table", i, j)
+
+    def _block_linkdef(self, i: int) -> int | None:
+        return self._raw("linkdef", i, i + 1) if _LINKDEF.match(self.lines[i]) else None
+
+    def _block_rule(self, i: int) -> int | None:
+        line = self.lines[i]
+        if _HR.match(line) and not (self.prev_kind == "text" and _SETEXT.match(line)):
+            return self._raw("rule", i, i + 1)
+        return None
+
+    def _block_setext(self, i: int) -> int | None:
+        if not (_SETEXT.match(self.lines[i]) and self.prev_kind == "text"):
+            return None
+        # Setext underline of the paragraph just read: the paragraph is a heading.
+        last = self.paras[-1]
+        self.paras[-1] = Paragraph(
+            index=last.index,
+            kind="heading",
+            segments=last.segments,
+            prefix=last.prefix,
+            suffix=last.suffix,
+            raw=last.raw,
+            meta=last.meta,
+        )
+        return self._raw("rule", i, i + 1)
+
+    def _block_container(self, i: int) -> int:
+        """Prose, in a heading, list item or block quote (or bare markup, or nested code)."""
+        prefix, content, kind, _ = _split_container(self.lines[i])
         if not content.strip():
             # A bare marker (">", "-"): nothing to translate, and it must not start a
             # paragraph whose first newline would then carry the next line's markup.
-            raw_block(kind, i, i + 1)
-            prev_kind = "blank" if kind == "quote" else kind
-            i += 1
-            continue
+            end = self._raw(kind, i, i + 1)
+            self.prev_kind = "blank" if kind == "quote" else kind
+            return end
         fence = _FENCE.match(content)
         if fence and prefix.strip():
-            # A fenced code block inside a block quote or list item: kept verbatim.
-            mark = fence.group(1)
-            j = i + 1
-            while j < n:
-                inner = _split_container(lines[j])[1]
-                close = _FENCE.match(inner)
-                if close and close.group(1)[0] == mark[0] and len(close.group(1)) >= len(mark):
-                    break
-                j += 1
-            end = min(j + 1, n)
-            raw_block("code", i, end)
-            prev_kind = "code"
-            i = end
-            continue
+            return self._nested_fence(i, fence.group(1))
+        body, conts, j = self._continuation(i, content, kind)
+        self.paras.append(_prose_paragraph(len(self.paras), self.doc_id, kind, prefix, body, conts))
+        self.prev_kind = "text" if kind == "text" else kind
+        return j
+
+    def _nested_fence(self, i: int, mark: str) -> int:
+        """A fenced code block inside a block quote or list item: kept verbatim."""
+        j = i + 1
+        while j < self.n:
+            close = _FENCE.match(_split_container(self.lines[j])[1])
+            if close and close.group(1)[0] == mark[0] and len(close.group(1)) >= len(mark):
+                break
+            j += 1
+        return self._raw("code", i, min(j + 1, self.n))
+
+    def _ends_paragraph(self, j: int, kind: str) -> bool:
+        nxt = self.lines[j]
+        return bool(
+            _BLANK.match(nxt)
+            or _FENCE.match(nxt)
+            or _HR.match(nxt)
+            or _HTML.match(nxt)
+            or (kind == "text" and _SETEXT.match(nxt))
+            or self._starts_table(j)
+        )
+
+    def _continuation(self, i: int, content: str, kind: str) -> tuple[list[str], list[str], int]:
+        """The wrapped lines of a paragraph: their text, their markup, the index after."""
         body = [content]
         conts: list[str] = []
         j = i + 1
-        while kind != "heading" and j < n:
-            nxt = lines[j]
-            if (
-                _BLANK.match(nxt)
-                or _FENCE.match(nxt)
-                or _HR.match(nxt)
-                or _HTML.match(nxt)
-                or (kind == "text" and _SETEXT.match(nxt))
-            ):
-                break
-            if "|" in nxt and j + 1 < n and _TABLE_DELIM.match(lines[j + 1]):
-                break
-            npre, ncontent, nkind, new_block = _split_container(nxt)
+        while kind != "heading" and j < self.n and not self._ends_paragraph(j, kind):
+            npre, ncontent, nkind, new_block = _split_container(self.lines[j])
             if (
                 new_block
                 or (nkind == "quote") != (kind == "quote")
@@ -255,10 +304,7 @@ def parse_markdown(text: str, doc_id: str) -> tuple[Paragraph, ...]:
             conts.append(npre + lead)
             body.append(ncontent[len(lead) :])
             j += 1
-        paras.append(_prose_paragraph(len(paras), doc_id, kind, prefix, body, conts))
-        prev_kind = "text" if kind == "text" else kind
-        i = j
-    return tuple(paras)
+        return body, conts, j
 
 
 def render_markdown(doc: Document) -> str:

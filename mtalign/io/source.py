@@ -68,19 +68,24 @@ def _looks_binary(data: bytes) -> bool:
 def decode(data: bytes, name: str = "<input>") -> DecodedText:
     """Decode UTF-8 (with or without BOM) or UTF-16 with BOM; NFC-normalise.
 
+    ``encoding`` is ``utf-8``, ``utf-16-le`` or ``utf-16-be``; with ``bom`` it is what
+    :func:`encode` needs to write text back in the same bytes form.
+
     Anything else (another encoding, binary content) is an :class:`InputError`.
     """
     bom = False
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         raise InputError(f"{name}: UTF-32 text is not supported; convert it to UTF-8 (iconv)")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # The byte order is kept so that writers give the file back as it came.
+        encoding = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
         try:
-            text = data.decode("utf-16")
+            text = data[2:].decode(encoding)
         except UnicodeDecodeError as exc:
             raise InputError(
-                f"{name}: broken UTF-16 at byte {exc.start}; re-save as UTF-8"
+                f"{name}: broken UTF-16 at byte {exc.start + 2}; re-save as UTF-8"
             ) from None
-        encoding, bom = "utf-16", True
+        bom = True
     else:
         if data.startswith(b"\xef\xbb\xbf"):
             data, bom = data[3:], True
@@ -104,6 +109,15 @@ def decode(data: bytes, name: str = "<input>") -> DecodedText:
     final_newline = text.endswith("\n")
     text = unicodedata.normalize("NFC", text)
     return DecodedText(text, encoding, bom, newline, final_newline)
+
+
+def encode(text: str, encoding: str = "utf-8", bom: bool = False) -> bytes:
+    """``text`` as bytes in the form :func:`decode` found it (encoding and BOM)."""
+    name = encoding.lower().replace("_", "-")
+    if name in ("utf-16", "utf-16-le", "utf-16-be"):
+        enc = "utf-16-be" if name == "utf-16-be" else "utf-16-le"
+        return "\ufeff".encode(enc) + text.encode(enc)  # UTF-16 is only read with a BOM
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
 
 
 def read_text(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> DecodedText:

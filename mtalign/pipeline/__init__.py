@@ -17,6 +17,7 @@ Heavy objects (engines, glossaries, the translation memory) live in a
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -50,6 +51,8 @@ from mtalign.pipeline.terms import (
     translate_enforced,
 )
 from mtalign.types import Document, Paragraph, Segment
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DocResult",
@@ -171,6 +174,7 @@ def _translate_pair(
     if glossary is None and settings.consistency:
         glossary, outcomes = make_consistent(segs, outcomes, src, tgt)
     seconds = time.perf_counter() - t0
+    log.info("%s -> %s: %d segments translated in %.2fs", label, tgt, len(segs), seconds)
     _per_document(session, group, per_doc, outcomes, stages, glossary, stage, seconds)
 
 

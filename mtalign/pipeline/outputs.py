@@ -13,7 +13,6 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from mtalign import __version__
 from mtalign.io import atomic_write_text, write_document
 from mtalign.io.naming import aligned_name, report_name, translation_name
 from mtalign.langs import NO_SPACE_LANGS
@@ -22,6 +21,7 @@ from mtalign.pipeline.session import PairEngine
 from mtalign.pipeline.settings import TranslateSettings, decode_options, safer_options
 from mtalign.settings import output_fields
 from mtalign.types import Document
+from mtalign.version import __version__
 
 
 def output_name(doc: Document, lang: str | None = None, kind: str | None = None) -> str:

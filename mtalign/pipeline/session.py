@@ -53,6 +53,11 @@ def resolve_pairs(
         spec = settings.models.get(tgt)
         model = resolve_model(spec, src=src, tgt=tgt) if spec else resolve_model(src=src, tgt=tgt)
         out[(src, tgt)] = PairEngine(src, tgt, model, engine_name(settings.engine))
+        log.info(
+            "%s-%s: model %s (revision %s, from %s: %s), engine %s",
+            src, tgt, model.model_id, model.revision[:12], model.origin, model.path,
+            out[(src, tgt)].engine,
+        )  # fmt: skip
     return out
 
 
@@ -61,7 +66,7 @@ def engine_threads(settings: TranslateSettings) -> int:
     process may use.
 
     CTranslate2's own default (4 threads) oversubscribes small machines (see the batch
-    benchmark in the docs).
+    benchmark in docs/benchmarks.md#batch-jobs).
     """
     if settings.threads > 0:
         return settings.threads

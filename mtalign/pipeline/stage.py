@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,8 @@ from mtalign.pipeline.settings import TranslateSettings, decode_options, safer_o
 from mtalign.quality import check_segment, has_content, retry_flags
 from mtalign.tm import TranslationMemory, settings_digest
 from mtalign.types import QualityFlag
+
+log = logging.getLogger(__name__)
 
 #: ``texts -> {text: output}`` for one planned batch (the caller keeps it in budget).
 BatchWork = Callable[[list[str]], dict[str, str]]
@@ -128,12 +131,19 @@ class SegmentTranslator:
         """
         found = self.memory.get_many(digest, texts)
         todo = [t for t in dict.fromkeys(texts) if t not in found]
+        pair = f"{self.src_lang}-{self.tgt_lang}"
+        log.info("%s: %d of %d texts from the translation memory", pair, len(found), len(texts))
         if bar is not None:
             bar.update(len(texts) - len(todo))
         if not todo:
             return found, set()
         lengths = self.translator.count_tokens(todo)
-        for batch in plan_batches(lengths, self.settings.batch_tokens):
+        batches = plan_batches(lengths, self.settings.batch_tokens)
+        log.info(
+            "%s: %d texts in %d batches of at most %d tokens",
+            pair, len(todo), len(batches), self.settings.batch_tokens,
+        )  # fmt: skip
+        for batch in batches:
             part = [todo[i] for i in batch]
             result = work(part)
             self.memory.put_many(digest, result.items())
@@ -149,6 +159,10 @@ class SegmentTranslator:
             return result
         redo = [p for p in part if self._retryable(p, result[p])]
         if redo:
+            log.info(
+                "%s-%s: retrying %d of %d outputs with safer decoding",
+                self.src_lang, self.tgt_lang, len(redo), len(part),
+            )  # fmt: skip
             again = self._run_model(redo, safer_options(self.settings))
             for p, o in zip(redo, again, strict=True):
                 before = self._retryable(p, result[p])

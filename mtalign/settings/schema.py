@@ -41,6 +41,12 @@ Shapes = Literal["segment", "document"] | None
 #: A function naming a setting in a front end's words (``beam`` -> ``--beam``).
 Namer = Callable[[str], str]
 
+#: How a list-valued setting is written on a command line: ``comma``: one value,
+#: comma-separated (``--to tr,ru``); ``several``: one or more values after the flag
+#: (``--hyp a.txt b.txt``); ``repeat``: one value per flag, repeated (``--model tr=A
+#: --model ru=B``). File names may hold commas, so file lists are never ``comma``.
+Form = Literal["", "comma", "several", "repeat"]
+
 
 def setting(
     help: str,
@@ -53,11 +59,15 @@ def setting(
     cli: str | None = None,
     negate: bool = False,
     example: str = "",
+    form: Form = "",
+    short: str = "",
 ) -> msgspec.Meta:
     """The metadata of one setting (see the module docstring).
 
     ``cli`` is the flag (``--beam``); ``negate`` means the flag turns the setting off
     (``--no-cache`` sets ``cache`` to false). ``example`` is a value shown in fixes.
+    ``form`` is how a list is written on the command line (see :data:`Form`; default:
+    ``comma`` for lists, ``repeat`` for tables); ``short`` a one-letter flag (``-q``).
     """
     extra = {
         "metavar": metavar,
@@ -65,6 +75,8 @@ def setting(
         "cli": cli,
         "negate": negate,
         "example": example,
+        "form": form,
+        "short": short,
     }
     kw: dict[str, Any] = {"description": help, "extra": extra}
     if ge is not None:
@@ -93,6 +105,8 @@ class Spec:
     cli: str | None = None
     negate: bool = False
     example: str = ""
+    form: Form = ""
+    short: str = ""
     annotated: Any = None  # the full type (with its bounds) that msgspec validates against
 
     def describe(self) -> str:
@@ -160,6 +174,8 @@ def specs(cls: type) -> dict[str, Spec]:
             cli=extra.get("cli"),
             negate=bool(extra.get("negate")),
             example=extra.get("example", ""),
+            form=extra.get("form", ""),
+            short=extra.get("short", ""),
             annotated=full,
             **kw,
         )
@@ -181,8 +197,12 @@ def describe_type(
         return "one of " + ", ".join(choices)
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        parts = [a for a in typing.get_args(tp) if a is not type(None)]
-        return describe_type(parts[0], ge, le) if len(parts) == 1 else "a value"
+        parts = [_unwrap(a)[0] for a in typing.get_args(tp) if a is not type(None)]
+        if len(parts) == 1:
+            return describe_type(parts[0], ge, le)
+        if str in parts and any(typing.get_origin(p) in (tuple, list) for p in parts):
+            return "a string or a list of strings"
+        return " or ".join(describe_type(p) for p in parts)
     if tp is bool:
         return "true or false"
     if tp is int or tp is float:
@@ -194,6 +214,8 @@ def describe_type(
         return what
     if tp is str:
         return "a string"
+    if typing.get_origin(tp) is typing.Annotated:
+        return describe_type(_unwrap(tp)[0], ge, le)
     if origin in (tuple, list):
         return "a list of strings"
     if origin in (dict, Mapping) or tp is dict:
@@ -219,9 +241,11 @@ class SettingError(ConfigError):
     def render(self, namer: Namer | None = None, prefix: str = "") -> str:
         """The message with every setting named by ``namer`` (default: the setting name)."""
         name = namer or (lambda key: key)
-        fields = {field: name(key) for field, key in self.names.items()}
-        problem = self.problem.format(**fields)
-        fix = self.fix.format(**fields)
+        problem, fix = self.problem, self.fix
+        # Plain replacement, not str.format: the text also quotes user values ({...}).
+        for field, key in self.names.items():
+            problem = problem.replace("{" + field + "}", name(key))
+            fix = fix.replace("{" + field + "}", name(key))
         head = f"{prefix}{name(self.key)}: {problem}"
         return f"{head}; {fix}" if fix else head
 

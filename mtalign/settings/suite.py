@@ -38,11 +38,18 @@ class SuiteTable(_Table):
     ] = ()
     metrics: Annotated[
         tuple[str, ...] | str,
-        setting("metrics: bleu, chrf (chrF++), ter, comet (needs mtalign[comet])", metavar="NAME"),
+        setting(
+            "metrics: bleu, chrf (chrF++), ter, comet (needs mtalign[comet])",
+            metavar="NAME[,NAME...]",
+        ),
     ] = ("bleu", "chrf", "ter")
     comet_model: Annotated[
         str | None,
-        setting("COMET checkpoint: hub id or local folder (default Unbabel/wmt22-comet-da)"),
+        setting(
+            "COMET checkpoint: hub id or local folder (default: Unbabel/wmt22-comet-da; "
+            "without references Unbabel/wmt22-cometkiwi-da)",
+            metavar="ID|PATH",
+        ),
     ] = None
     significance: Annotated[
         str, setting("paired-bs, paired-ar or none; the first configuration is the baseline")
@@ -56,10 +63,17 @@ class SuiteTable(_Table):
     seed: Annotated[int, setting("random seed of resampling", metavar="N", ge=1, le=2**32 - 1)] = (
         12345
     )
-    tokenize: Annotated[str | None, setting("BLEU tokenizer (default: 13a)")] = None
+    tokenize: Annotated[
+        str | None,
+        setting(
+            "BLEU tokenizer (default: 13a; zh for Chinese, ja-mecab/ko-mecab for Japanese/Korean)",
+            metavar="{13a,intl,zh,char,none,ja-mecab,ko-mecab}",
+        ),
+    ] = None
     report: Annotated[str | None, setting("report folder", metavar="PATH")] = None
     formats: Annotated[
-        tuple[str, ...] | str, setting("report formats: json, md, html", metavar="FORMAT")
+        tuple[str, ...] | str,
+        setting("report formats: json, md, html", metavar="FORMAT[,FORMAT...]", cli="--format"),
     ] = ("json", "md", "html")
 
 

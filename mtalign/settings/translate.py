@@ -138,7 +138,9 @@ class TranslateSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     ] = "sentence"
     cache: Annotated[
         bool,
-        setting("use the translation memory", cli="--no-cache", negate=True),
+        setting(
+            "the translation memory (finished sentences are reused)", cli="--no-cache", negate=True
+        ),
     ] = True
     cache_path: Annotated[
         str | None,
@@ -147,16 +149,18 @@ class TranslateSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     glossary: Annotated[
         tuple[str, ...],
         setting(
-            "glossary files (TOML, TSV/CSV or TBX)",
+            "glossary file (TOML, TSV/CSV or TBX)",
             metavar="PATH",
             shapes="document",
             cli="--glossary",
+            form="repeat",
         ),
     ] = ()
     glossary_mode: Annotated[
         GlossaryMode,
         setting(
-            "what the glossary does: off, check (report), enforce (fix)",
+            "what the glossary does: off, check (report), enforce (fix); default: check "
+            "when a glossary is given, else off",
             metavar="{off,check,enforce}",
             shapes="document",
             cli="--glossary-mode",
@@ -165,7 +169,8 @@ class TranslateSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     quality_gate: Annotated[
         bool,
         setting(
-            "flag empty, copied, looping, wrong-language outputs and lost numbers",
+            "the quality gate (flags empty, copied, looping, wrong-language outputs and lost "
+            "numbers, and retries them)",
             shapes="segment",
             cli="--no-gate",
             negate=True,

