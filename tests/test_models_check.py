@@ -161,6 +161,19 @@ def _run(**kw) -> EngineRun:
         ([_run(), _run()], {"engine_chrf": 21.0}, "engines disagree", "conversion problem"),
         ([_run(chrf=9.0)], {"unk_rate": 0.4}, "broken tokenizer", "40% of the source pieces"),
         ([_run(chrf=None)], {"has_reference": False}, "ran (no reference: not scored)", ""),
+        # Gibberish explains flags and disagreement: they are not listed beside it.
+        (
+            [_run(chrf=3.0, flagged=20), _run(chrf=2.0)],
+            {"engine_chrf": 20.0},
+            "gibberish",
+            "ctranslate2: chrF++ 3.0 is below the floor 30",
+        ),
+        (
+            [_run(chrf=None, flagged=20)],
+            {"engine_chrf": 20.0, "has_reference": False},
+            "flagged",
+            "conversion problem",
+        ),
     ],
 )
 def test_verdicts(runs, extra, expected, words):
@@ -171,6 +184,8 @@ def test_verdicts(runs, extra, expected, words):
     assert name == expected
     assert (not problems) == (words == "")
     assert words in " ".join(problems)
+    if expected == "gibberish":
+        assert not any("flags" in p or "conversion" in p for p in problems)
 
 
 def test_checks_what_models_pull_installed(tmp_path, monkeypatch, like):
