@@ -471,3 +471,17 @@ def test_cli_convert(capsys, tiny_en_tr, tiny_model):
     printed = Path(capsys.readouterr().out.strip())
     assert printed == ct2_cache_path(tiny_model("tr"), "int8")
     assert is_converted(printed)
+
+
+def test_translate_picks_an_alternative_by_name(tmp_path, monkeypatch, tiny_en_ar):
+    """--model ar=small: the registry's alternative, from the HF cache, with its token."""
+    from mtalign.pipeline import TranslateSettings, resolve_pairs
+
+    commit = _fake_hf_cache(tmp_path, monkeypatch, "Helsinki-NLP/opus-mt-en-ar", tiny_en_ar)
+    settings = TranslateSettings(targets=("ar",), src="en", models={"ar": "small"})
+    [pe] = resolve_pairs([("en", "ar")], settings).values()
+    assert (pe.model.model_id, pe.model.revision) == ("Helsinki-NLP/opus-mt-en-ar", commit)
+    assert pe.model.target_token == ">>ara<<" and pe.model.licence == "Apache-2.0"
+    settings = TranslateSettings(targets=("ar",), src="en", models={"ar": "tiny"})
+    with pytest.raises(ModelError, match="neither a registry choice of the pair .default, small."):
+        resolve_pairs([("en", "ar")], settings)

@@ -17,6 +17,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CAP = 12
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _torch_threads():
+    """The checks run transformers on one thread, which is process-wide: put it back."""
+    import torch
+
+    saved = torch.get_num_threads()
+    yield
+    torch.set_num_threads(saved)
+
+
 @pytest.fixture(scope="module")
 def like(tmp_path_factory):
     """Factory: a tiny checkpoint shaped like a registry choice (built once per spec)."""

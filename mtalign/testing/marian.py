@@ -121,7 +121,10 @@ def build_marian(
         raise InputError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
     family = PRESETS[preset].layout
     out = Path(path)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot make the model folder there ({exc.strerror})") from exc
     tokens = (
         list(lang_tokens)
         if lang_tokens is not None
