@@ -31,7 +31,7 @@ class _Table(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     pass
 
 
-class RegistryTable(_Table):
+class RegistryTable(_Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """``[registry]``: settings of the whole registry."""
 
     fallback: Annotated[
@@ -43,7 +43,7 @@ class RegistryTable(_Table):
     ] = DEFAULT_FALLBACK
 
 
-class Benchmark(_Table):
+class Benchmark(_Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One published figure: a test set and its BLEU / chrF (0-100) / COMET."""
 
     test_set: Annotated[
@@ -67,7 +67,7 @@ class Benchmark(_Table):
     ] = "card"
 
 
-class ModelChoice(_Table):
+class ModelChoice(_Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A model for one pair: the default (``[pairs.SRC-TGT]``) or an alternative."""
 
     model: Annotated[

@@ -51,10 +51,17 @@ def marian_config(preset: str, vocab_size: int, eos_id: int = 0) -> Any:
     conf = PRESETS[preset]
     family = conf.layout
     pad = vocab_size - 1
-    extra: dict[str, Any] = {}
+    # Keys every real config carries that MarianConfig takes through **kwargs.
+    extra: dict[str, Any] = {
+        "normalize_embedding": False,
+        "static_position_embeddings": True,
+        "num_beams": 4,
+        "max_length": 512,
+        "bad_words_ids": [[pad]],
+    }
     if family.name == "opus-mt":
         # Keys the older base configs carry (read from opus-mt-en-ar's config.json).
-        extra = {
+        extra |= {
             "add_bias_logits": False,
             "add_final_layer_norm": False,
             "normalize_before": False,
@@ -80,17 +87,12 @@ def marian_config(preset: str, vocab_size: int, eos_id: int = 0) -> Any:
         decoder_start_token_id=pad,
         forced_eos_token_id=eos_id,
         scale_embedding=True,
-        normalize_embedding=False,
         share_encoder_decoder_embeddings=True,
         tie_word_embeddings=True,
-        static_position_embeddings=True,
         init_std=conf.init_std,
         dropout=0.1,
         attention_dropout=0.0,
         activation_dropout=0.0,
-        num_beams=4,
-        max_length=512,
-        bad_words_ids=[[pad]],
         architectures=["MarianMTModel"],
         **extra,
     )
