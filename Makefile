@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # pulls a multi-GB CUDA build, torch==2.13.0 takes the CPU build.
 TORCH  ?= torch==2.13.0
 
-.PHONY: demo test lint bench clean venv venv-test
+.PHONY: demo test test-real lint bench clean venv venv-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ demo: venv
 
 test: venv-test
 	$(BIN)/python -m pytest -q
+
+# The real-weights tier: MTALIGN_REAL_MODELS=DIR (downloaded OPUS-MT checkpoints) make test-real.
+# Optional: MTALIGN_REAL_COMET=Unbabel/wmt22-comet-da (with mtalign[comet]). docs/real-models.md.
+test-real: venv-test
+	@test -n "$(MTALIGN_REAL_MODELS)" || { echo "make test-real: set MTALIGN_REAL_MODELS=DIR (a folder of downloaded OPUS-MT checkpoints; docs/real-models.md)" >&2; exit 2; }
+	MTALIGN_REAL_MODELS="$(MTALIGN_REAL_MODELS)" $(BIN)/python -m pytest -q -rs -m real_model tests/test_real_models.py
 
 lint: venv-test
 	$(BIN)/ruff check mtalign tests benchmarks

@@ -39,6 +39,7 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ("models", "list"): [],
     ("models", "pull"): ["en-tr"],
     ("models", "convert"): ["en-tr"],
+    ("models", "check"): ["en-tr", "--model", "tr=models/en-tr", "--format", "json"],
     ("segment",): [EN, "--lang", "en"],
     ("detect",): [EN, "--per-paragraph"],
 }  # fmt: skip
@@ -152,7 +153,10 @@ def test_help_shows_value_forms_and_defaults(capsys):
 
 
 def test_group_help_lists_sub_commands(capsys):
-    for group, subs in (("glossary", "check fix show cldr mine"), ("models", "list pull convert")):
+    for group, subs in (
+        ("glossary", "check fix show cldr mine"),
+        ("models", "list pull convert check"),
+    ):
         assert main([group, "-h"]) == 0
         page = capsys.readouterr().out
         assert page.startswith(f"usage: mtalign {group} SUB-COMMAND")

@@ -28,18 +28,15 @@ from pathlib import Path
 
 import pytest
 
+from mtalign.models import load_registry
 from tests import mdcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 #: What a reader's working folder (the repository root) holds that examples use.
 COPIED = ("seeds", "configs", "tests/data")
-#: Models the registry names for the pairs the examples translate.
-HUB_MODELS = {
-    "tr": "Helsinki-NLP/opus-mt-tc-big-en-tr",
-    "ru": "Helsinki-NLP/opus-mt-en-ru",
-    "ar": "Helsinki-NLP/opus-mt-en-ar",
-}
+#: Models the registry names for the pairs the examples translate (its defaults).
+HUB_MODELS = {tgt: load_registry().get("en", tgt).model for tgt in ("tr", "ru", "ar")}
 #: Not-run examples are for what cannot run here; keep them few.
 MAX_NOT_RUN = 12
 TIMEOUT = 300

@@ -34,25 +34,73 @@ def test_configs_copy_is_identical_to_package_registry():
 
 
 @pytest.mark.parametrize(
-    ("pair", "model", "token"),
+    ("pair", "model", "token", "small", "small_token"),
     [
-        ("en-tr", "Helsinki-NLP/opus-mt-tc-big-en-tr", None),
-        ("en-ru", "Helsinki-NLP/opus-mt-en-ru", None),
-        ("en-ar", "Helsinki-NLP/opus-mt-en-ar", ">>ara<<"),
-        ("en-de", "Helsinki-NLP/opus-mt-en-de", None),
-        ("en-fr", "Helsinki-NLP/opus-mt-en-fr", None),
-        ("en-es", "Helsinki-NLP/opus-mt-en-es", None),
-        ("en-uk", "Helsinki-NLP/opus-mt-en-uk", None),
-        ("en-zh", "Helsinki-NLP/opus-mt-en-zh", ">>cmn_Hans<<"),
-        ("tr-en", "Helsinki-NLP/opus-mt-tr-en", None),
-        ("ru-en", "Helsinki-NLP/opus-mt-ru-en", None),
-        ("ar-en", "Helsinki-NLP/opus-mt-ar-en", None),
+        ("en-tr", "Helsinki-NLP/opus-mt-tc-big-en-tr", None, "Helsinki-NLP/opus-tatoeba-en-tr", None),
+        ("en-ru", "Helsinki-NLP/opus-mt-tc-big-en-zle", ">>rus<<", "Helsinki-NLP/opus-mt-en-ru", None),
+        ("en-ar", "Helsinki-NLP/opus-mt-tc-big-en-ar", ">>ara<<", "Helsinki-NLP/opus-mt-en-ar", ">>ara<<"),
+        ("en-de", "Helsinki-NLP/opus-mt-en-de", None, None, None),
+        ("en-fr", "Helsinki-NLP/opus-mt-tc-big-en-fr", None, "Helsinki-NLP/opus-mt-en-fr", None),
+        ("en-es", "Helsinki-NLP/opus-mt-tc-big-en-es", None, "Helsinki-NLP/opus-mt-en-es", None),
+        ("en-uk", "Helsinki-NLP/opus-mt-tc-big-en-zle", ">>ukr<<", "Helsinki-NLP/opus-mt-en-uk", None),
+        ("en-zh", "Helsinki-NLP/opus-mt-en-zh", ">>cmn_Hans<<", None, None),
+        ("tr-en", "Helsinki-NLP/opus-mt-tc-big-tr-en", None, "Helsinki-NLP/opus-mt-tr-en", None),
+        ("ru-en", "Helsinki-NLP/opus-mt-tc-big-zle-en", None, "Helsinki-NLP/opus-mt-ru-en", None),
+        ("ar-en", "Helsinki-NLP/opus-mt-tc-big-ar-en", None, "Helsinki-NLP/opus-mt-ar-en", None),
     ],
-)
-def test_shipped_registry(pair, model, token):
-    entry = load_registry().get(*parse_pair(pair))
+)  # fmt: skip
+def test_shipped_registry(pair, model, token, small, small_token):
+    reg = load_registry()
+    entry = reg.get(*parse_pair(pair))
     assert (entry.model, entry.target_token, entry.fallback) == (model, token, False)
-    assert entry.licence
+    assert entry.licence and entry.family and entry.card.endswith(model)
+    if small is None:
+        assert not reg.has_choice(*parse_pair(pair), "small")
+        return
+    alt = reg.get(*parse_pair(pair), "small")
+    assert (alt.model, alt.target_token, alt.family) == (small, small_token, "opus-mt")
+    assert alt.licence and alt.choice == "small" and not alt.is_default
+
+
+def test_every_choice_records_why():
+    """Licence, family, a published figure with its test set, sizes; tokens in the labels."""
+    choices = list(load_registry().all())
+    assert len(choices) == 21
+    for e in choices:
+        assert e.licence in ("CC-BY-4.0", "Apache-2.0"), e
+        assert e.benchmarks and all(b.test_set for b in e.benchmarks), e
+        assert all(b.bleu is not None or b.chrf is not None for b in e.benchmarks), e
+        if e.model != "Helsinki-NLP/opus-mt-en-zh":  # its size is not published
+            assert e.params_m and "params" in e.estimated, e
+        if e.target_token:
+            assert e.target_token.strip("<>") in e.labels, e
+        if e.family == "tc-big":
+            assert "tc-big" in e.model
+        # The default is the stronger model on every shared news/FLORES test set.
+    for e in load_registry():
+        for alt in load_registry().choices(e.src, e.tgt)[1:]:
+            if alt.choice != "small":
+                continue
+            ours = {b.test_set: b.bleu for b in e.benchmarks}
+            shared = [b for b in alt.benchmarks if b.test_set in ours and b.bleu is not None]
+            assert all(ours[b.test_set] > b.bleu for b in shared), (e.pair, shared)
+
+
+def test_one_checkpoint_two_pairs():
+    """en-ru and en-uk share opus-mt-tc-big-en-zle; the pair decides the token."""
+    reg = load_registry()
+    zle = "Helsinki-NLP/opus-mt-tc-big-en-zle"
+    assert reg.find_model(zle, "en", "uk").target_token == ">>ukr<<"
+    assert reg.find_model(zle, "en", "ru").target_token == ">>rus<<"
+    assert reg.find_model(zle, "en", "be") is None  # no guess for a pair it does not list
+    assert reg.find_model(zle).pair == "en-ru"
+
+
+def test_unknown_choice():
+    with pytest.raises(
+        ModelError, match="no model 'tiny' for en-ar; its choices are default, small"
+    ):
+        load_registry().get("en", "ar", "tiny")
 
 
 def test_unknown_pair_falls_back():
@@ -77,7 +125,9 @@ def test_user_registry_overrides_and_extends(tmp_path, monkeypatch):
     reg = load_registry()
     assert reg.get("en", "tr").model == "me/my-en-tr"
     assert reg.get("en", "kk").target_token == ">>kaz<<"
-    assert reg.get("en", "ar").model == "Helsinki-NLP/opus-mt-en-ar"  # untouched
+    assert reg.get("en", "ar").model == "Helsinki-NLP/opus-mt-tc-big-en-ar"  # untouched
+    # The overlay replaced en-tr's default; the shipped alternative stays.
+    assert reg.get("en", "tr", "small").model == "Helsinki-NLP/opus-tatoeba-en-tr"
     assert reg.sources[-1] == path
     monkeypatch.delenv("MTALIGN_MODELS")
     assert load_registry(path).get("en", "tr").model == "me/my-en-tr"
@@ -86,17 +136,28 @@ def test_user_registry_overrides_and_extends(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ('[pairs.en-tr]\nmodel = "x/y"\nlicense = "MIT"\n', r"unknown key\(s\) license"),
-        ('[pairs.en-tr]\nmodel = "x/y"\n[extra]\na = 1\n', "unknown key.*extra"),
+        ('[pairs.en-tr]\nmodel = "x/y"\nlicense = "MIT"\n', r"\[pairs.en-tr\]: unknown key 'license' \(did you mean 'licence'\?\)"),
+        ('[pairs.en-tr]\nmodel = "x/y"\n[extra]\na = 1\n', "top level: unknown key 'extra'"),
         ('[registry]\nfallbak = "x"\n', "fallbak"),
         ('[registry]\nfallback = "Helsinki-NLP/opus-mt"\n', "{src}"),
         ('[pairs.english-tr]\nmodel = "x/y"\n', "language pair like 'en-tr'"),
         ('[pairs.en-tr]\nnote = "no model"\n', "has no model"),
         ('[pairs.en-tr]\nmodel = "x/y"\ntarget_token = "ara"\n', ">>ara<<"),
-        ("[pairs.en-tr]\nmodel = 3\n", "must be a string"),
+        ("[pairs.en-tr]\nmodel = 3\n", r"\[pairs.en-tr\] model: expected a string"),
         ("[pairs.en-tr\nmodel = 'x'\n", "invalid TOML.*line 1"),
+        ('[pairs.en-tr]\nmodel = "x"\nfamily = "huge"\n', "family: expected one of tc-big, opus-mt"),
+        ('[pairs.en-tr]\nmodel = "x"\nparams_m = -1\n', "params_m: must be at least 0"),
+        ('[pairs.en-tr]\nmodel = "x"\nestimated = ["size"]\n', "estimated"),
+        ('[pairs.en-tr]\nmodel = "x"\nbenchmarks = [{ test_set = "wmt", blue = 3 }]\n',
+         r"benchmarks\[1\]: unknown key 'blue' \(did you mean 'bleu'\?\)"),
+        ('[pairs.en-tr]\nmodel = "x"\nbenchmarks = [{ bleu = 3.0 }]\n', r"benchmarks\[1\] test_set: no test_set"),
+        ('[pairs.en-tr]\nmodel = "x"\nbenchmarks = [{ test_set = "a", bleu = 300 }]\n', "at most 100"),
+        ('[pairs.en-tr]\nmodel = "x"\nbenchmarks = "a"\n', "must be a list"),
+        ('[pairs.en-tr]\nmodel = "x"\n[pairs.en-tr.alternatives.default]\nmodel = "y"\n', "other than 'default'"),
+        ('[pairs.en-tr]\nmodel = "x"\n[pairs.en-tr.alternatives.small]\nmodle = "y"\n',
+         r"\[pairs.en-tr.alternatives.small\]: unknown key 'modle'"),
     ],
-)
+)  # fmt: skip
 def test_bad_registry(tmp_path, text, match):
     path = _write(tmp_path, text)
     with pytest.raises(ConfigError, match=match) as info:
@@ -158,7 +219,8 @@ def test_local_revision_follows_content_not_place(tmp_path, tiny_en_tr, marian_t
 
 @pytest.mark.parametrize("tgt", ["ru", "de"])
 def test_pair_contradicting_the_checkpoint(tiny_en_tr, tgt):
-    with pytest.raises(ModelError, match=f"translates en->tr.*'{tgt}'"):
+    # Base checkpoints declare ISO 639-3 codes in tokenizer_config.json.
+    with pytest.raises(ModelError, match=f"translates eng->tur.*'{tgt}'"):
         resolve_model(tiny_en_tr, src="en", tgt=tgt)
 
 
@@ -190,8 +252,12 @@ def test_missing_dir(tmp_path):
 
 
 def test_explicit_target_token_must_be_in_vocab(tiny_en_ar):
-    with pytest.raises(ModelError, match=">>arz<< is not in"):
-        resolve_model(tiny_en_ar, src="en", tgt="ar", target_token=">>arz<<")
+    with pytest.raises(ModelError, match=">>fra<< is not in"):
+        resolve_model(tiny_en_ar, src="en", tgt="ar", target_token=">>fra<<")
+    # Another variety the model knows may be chosen explicitly.
+    assert resolve_model(tiny_en_ar, src="en", tgt="ar", target_token=">>arz<<").target_token == (
+        ">>arz<<"
+    )
 
 
 def test_multi_target_without_known_token(tmp_path):
@@ -218,7 +284,7 @@ def _fake_hf_cache(tmp_path: Path, monkeypatch, model_id: str, checkpoint: Path)
 
 def test_resolve_pair_from_hf_cache(tmp_path, monkeypatch, tiny_en_ru):
     commit = _fake_hf_cache(tmp_path, monkeypatch, "Helsinki-NLP/opus-mt-en-ru", tiny_en_ru)
-    model = resolve_model("en-ru")
+    model = resolve_model("en-ru:small")
     assert (model.model_id, model.revision, model.origin) == (
         "Helsinki-NLP/opus-mt-en-ru",
         commit,
@@ -226,12 +292,13 @@ def test_resolve_pair_from_hf_cache(tmp_path, monkeypatch, tiny_en_ru):
     )
     assert model.licence == "Apache-2.0"
     assert resolve_model("Helsinki-NLP/opus-mt-en-ru").revision == commit
+    assert resolve_model("small", src="en", tgt="ru").model_id == "Helsinki-NLP/opus-mt-en-ru"
 
 
 def test_cache_model_for_another_pair_is_refused(tmp_path, monkeypatch, tiny_en_ru):
     # A checkpoint whose tokenizer_config says en->ru stored under the en-tr id.
     _fake_hf_cache(tmp_path, monkeypatch, "Helsinki-NLP/opus-mt-tc-big-en-tr", tiny_en_ru)
-    with pytest.raises(ModelError, match="translates en->ru"):
+    with pytest.raises(ModelError, match="translates eng->rus"):
         resolve_model("en-tr")
 
 
@@ -315,10 +382,65 @@ def test_cli_list(capsys):
     from mtalign.cli.models import Models
 
     Models().list()
-    out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["pair", "model", "licence", "token", "local"]
-    row = next(line for line in out if line.startswith("en-ar"))
-    assert ">>ara<<" in row and row.split()[-1] == "no"
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
+    assert out[0].split()[:8] == [
+        "pair",
+        "choice",
+        "model",
+        "family",
+        "licence",
+        "params",
+        "disk",
+        "token",
+    ]
+    assert len(out) == 1 + 21  # every default and alternative
+    row = next(line for line in out if line.startswith("en-ar") and " default " in line)
+    assert row.split()[2:8] == [
+        "Helsinki-NLP/opus-mt-tc-big-en-ar",
+        "tc-big",
+        "CC-BY-4.0",
+        "~239M",
+        "~480MB",
+        ">>ara<<",
+    ]
+    assert "flores101-devtest 29.4/61.2" in row and row.split()[-1] == "no"
+    small = next(line for line in out if line.startswith("en-ar") and " small " in line)
+    assert "Helsinki-NLP/opus-mt-en-ar" in small and "tatoeba-test-v2020-07-28 14.0/43.7" in small
+    tr = next(line for line in out if line.startswith("en-tr") and " default " in line)
+    assert " 587MB " in tr  # read on the hub, not estimated
+    assert "~ = estimate" in captured.err
+
+
+def test_cli_list_json(capsys):
+    import json
+
+    from mtalign.cli.models import Models
+
+    Models().list(format="json")
+    rows = json.loads(capsys.readouterr().out)
+    by = {(r["pair"], r["choice"]): r for r in rows}
+    ar = by[("en-ar", "default")]
+    assert ar["model"] == "Helsinki-NLP/opus-mt-tc-big-en-ar" and ar["default"] is True
+    assert ar["benchmarks"][0] == {
+        "test_set": "flores101-devtest",
+        "bleu": 29.4,
+        "chrf": 61.2,
+        "source": "card",
+    }
+    assert (
+        ar["labels"][3] == "ara" and ar["local"] is False and ar["estimated"] == ["params", "disk"]
+    )
+    assert by[("en-de", "big")]["benchmarks"][0]["source"] == "TC"
+    assert by[("en-uk", "default")]["target_token"] == ">>ukr<<"
+
+
+def test_cli_list_bad_format():
+    from mtalign.cli.models import Models
+    from mtalign.errors import InputError
+
+    with pytest.raises(InputError, match="--format: expected one of table, json"):
+        Models().list(format="yaml")
 
 
 def test_cli_pull_offline(monkeypatch):
@@ -330,7 +452,7 @@ def test_cli_pull_offline(monkeypatch):
         raise OSError("network is unreachable")
 
     monkeypatch.setattr(huggingface_hub.HfApi, "model_info", refuse)
-    with pytest.raises(ModelError, match="cannot download model Helsinki-NLP/opus-mt-en-ar"):
+    with pytest.raises(ModelError, match="cannot download model Helsinki-NLP/opus-mt-tc-big-en-ar"):
         Models().pull("en-ar")
 
 
@@ -349,3 +471,17 @@ def test_cli_convert(capsys, tiny_en_tr, tiny_model):
     printed = Path(capsys.readouterr().out.strip())
     assert printed == ct2_cache_path(tiny_model("tr"), "int8")
     assert is_converted(printed)
+
+
+def test_translate_picks_an_alternative_by_name(tmp_path, monkeypatch, tiny_en_ar):
+    """--model ar=small: the registry's alternative, from the HF cache, with its token."""
+    from mtalign.pipeline import TranslateSettings, resolve_pairs
+
+    commit = _fake_hf_cache(tmp_path, monkeypatch, "Helsinki-NLP/opus-mt-en-ar", tiny_en_ar)
+    settings = TranslateSettings(targets=("ar",), src="en", models={"ar": "small"})
+    [pe] = resolve_pairs([("en", "ar")], settings).values()
+    assert (pe.model.model_id, pe.model.revision) == ("Helsinki-NLP/opus-mt-en-ar", commit)
+    assert pe.model.target_token == ">>ara<<" and pe.model.licence == "Apache-2.0"
+    settings = TranslateSettings(targets=("ar",), src="en", models={"ar": "tiny"})
+    with pytest.raises(ModelError, match="neither a registry choice of the pair .default, small."):
+        resolve_pairs([("en", "ar")], settings)

@@ -124,11 +124,14 @@ class Mtalign:
         names: Any = None,
         n_trials: Any = 10000,
         realign: Any = False,
+        comet_model: Any = None,
     ) -> None:
-        """Score translations against references: BLEU, chrF++, TER, terms, wrong language.
+        """Score translations against references: BLEU, chrF++, TER, COMET, terms, wrong language.
 
         Prints a table ending with the sacrebleu signatures; --report DIR writes JSON,
-        Markdown and HTML reports; --format json alone prints JSON to stdout.
+        Markdown and HTML reports; --format json alone prints JSON to stdout. COMET
+        (--metrics bleu,chrf,ter,comet) needs mtalign[comet] and --src; without --ref,
+        --metrics comet scores reference-free (quality estimation).
 
         Example: mtalign evaluate --hyp a.tr.txt b.tr.txt --ref ref.tr.txt --lang tr
         """
@@ -151,6 +154,7 @@ class Mtalign:
             names=names,
             n_trials=n_trials,
             realign=realign,
+            comet_model=comet_model,
         )
 
     def eval_suite(
@@ -250,7 +254,7 @@ class Mtalign:
 
     @property
     def models(self) -> Any:
-        """The model registry, model downloads and CTranslate2 conversions."""
+        """The model registry, model downloads, CTranslate2 conversions and model checks."""
         from mtalign.cli.models import Models
 
         return Models()

@@ -29,24 +29,31 @@ def evaluate_command(
     names: Any = None,
     n_trials: Any = 10000,
     realign: Any = False,
+    comet_model: Any = None,
 ) -> None:
-    """Score hypothesis files against references (BLEU, chrF++, TER), compare systems.
+    """Score hypothesis files against references (BLEU, chrF++, TER, COMET), compare systems.
 
     The first --hyp is the baseline of paired tests (--significance paired-bs|paired-ar).
     Prints the score table; --report DIR writes report.json / report.md / report.html
     (--format); --format json (or md) without --report, or --report -, prints that one
     format to stdout instead. Files with different line counts are an error unless
-    --realign.
+    --realign. COMET (--metrics ...,comet; --comet-model ID_OR_PATH) needs mtalign[comet]
+    and --src; without --ref, --metrics comet scores reference-free (QE).
     """
     from mtalign.evaluate import Report, evaluate_files, render_json, write_reports
     from mtalign.evaluate.textfmt import score_table
 
     hyps = as_files(hyp, "hyp")
     refs = as_files(ref, "ref")
+    metric_list = ",".join(as_list(metrics, "metrics")) or "bleu,chrf,ter"
     if not hyps:
         raise InputError("--hyp: give at least one hypothesis file (one segment per line)")
-    if not refs:
-        raise InputError("--ref: give a reference file (one segment per line)")
+    qe = not refs and _only_comet(metric_list)
+    if not refs and not qe:
+        raise InputError(
+            "--ref: give a reference file (one segment per line); without references only "
+            "--metrics comet (reference-free QE) can score"
+        )
     target = as_str(lang, "lang")
     if not target:
         raise InputError("--lang: give the target language of the hypotheses, e.g. --lang tr")
@@ -57,24 +64,32 @@ def evaluate_command(
 
         check_output_dir(report_dir, "--report")  # before any file is read
     options = {
-        "metrics": ",".join(as_list(metrics, "metrics")) or "bleu,chrf,ter",
+        "metrics": metric_list,
         "significance": as_str(significance, "significance"),
         "tokenize": as_str(tokenize, "tokenize"),
         "seed": check_value(SuiteTable, "seed", seed, strict=False),
         "n_bootstrap": check_value(SuiteTable, "n_bootstrap", n_bootstrap, strict=False),
         "n_trials": check_value(SuiteTable, "n_trials", n_trials, strict=False),
     }
-    ev = evaluate_files(
-        hyps,
-        refs,
-        target,
-        src=as_str(src, "src"),
-        src_lang=as_str(src_lang, "src-lang", "en") or "en",
-        glossary=as_str(glossary, "glossary"),
-        names=as_files(names, "names") or None,
-        aligner=as_bool(realign, "realign"),
-        **options,
-    )
+    scorer = _comet_scorer(metric_list, as_str(comet_model, "comet-model"), bool(refs), src)
+    common = {
+        "src_lang": as_str(src_lang, "src-lang", "en") or "en",
+        "glossary": as_str(glossary, "glossary"),
+        "names": as_files(names, "names") or None,
+    }
+    if qe:
+        ev = _evaluate_qe(hyps, as_str(src, "src"), target, scorer, options, **common)
+    else:
+        ev = evaluate_files(
+            hyps,
+            refs,
+            target,
+            src=as_str(src, "src"),
+            aligner=as_bool(realign, "realign"),
+            comet=scorer,
+            **common,
+            **options,
+        )
     settings = {
         "command": "evaluate",
         "hyp": hyps,
@@ -86,6 +101,7 @@ def evaluate_command(
         **options,
         "tokenize": ev.bleu_tokenizer,
         "metrics": list(ev.metrics),
+        **({"comet_model": scorer.model_id} if scorer is not None else {}),
     }
     rep = Report((ev,), settings=settings)
     if stdout_format is not None:
@@ -135,6 +151,64 @@ def _render(report: Any, fmt: str, table: Any, render_json: Any) -> str:
     from mtalign.evaluate import render_html, render_md
 
     return (render_md if fmt == "md" else render_html)(report)
+
+
+def _only_comet(metric_list: str) -> bool:
+    from mtalign.evaluate import parse_metrics
+
+    return parse_metrics(metric_list) == ["comet"]
+
+
+def _comet_scorer(metric_list: str, model: str | None, has_refs: bool, src: Any) -> Any:
+    """The COMET scorer when --metrics asks for comet (errors before any file is read)."""
+    from mtalign.evaluate import parse_metrics
+
+    if "comet" not in parse_metrics(metric_list):
+        if model:
+            raise InputError("--comet-model: add comet to --metrics to use it")
+        return None
+    if src is None:
+        raise InputError("--metrics comet needs --src: COMET scores a translation with its source")
+    from mtalign.evaluate.comet import load_scorer
+
+    return load_scorer(model, has_refs=has_refs)
+
+
+def _evaluate_qe(
+    hyps: list[str],
+    src: str | None,
+    lang: str,
+    scorer: Any,
+    options: dict[str, Any],
+    src_lang: str,
+    glossary: str | None,
+    names: list[str] | None,
+) -> Any:
+    """``--metrics comet`` without ``--ref``: reference-free COMET (QE)."""
+    from mtalign.evaluate.inputs import read_lines
+    from mtalign.evaluate.qe import evaluate_qe
+    from mtalign.evaluate.runner import unique_names
+    from mtalign.evaluate.terms import glossary_checker
+
+    if src is None:
+        raise InputError("--metrics comet needs --src: COMET scores a translation with its source")
+    sys_names = unique_names(hyps, names)
+    systems = [(n, read_lines(p, "hypothesis")) for n, p in zip(sys_names, hyps, strict=True)]
+    return evaluate_qe(
+        systems,
+        read_lines(src, "source"),
+        lang,
+        scorer,
+        src_lang=src_lang,
+        significance=options["significance"],
+        seed=options["seed"],
+        n_bootstrap=options["n_bootstrap"],
+        n_trials=options["n_trials"],
+        terms=glossary_checker(glossary, src_lang, lang) if glossary else None,
+        src_name=src,
+        sys_paths=hyps,
+        glossary_name=glossary,
+    )
 
 
 def pipeline_translator() -> Any:

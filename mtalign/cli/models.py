@@ -1,10 +1,20 @@
-"""``mtalign models ...``: list, download and convert translation models."""
+"""``mtalign models ...``: list, download, convert and check translation models."""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Sequence
 from typing import Any
 
-from mtalign.errors import InputError
+from mtalign.cli._args import as_choice, as_int, as_mapping, as_str
+from mtalign.errors import InputError, MtalignError
+
+
+class ModelCheckFailed(MtalignError):
+    """``models check`` gave a failing verdict for at least one model (exit code 1)."""
+
+    exit_code = 1
 
 
 def _pairs(values: tuple[Any, ...]) -> list[str]:
@@ -16,6 +26,30 @@ def _pairs(values: tuple[Any, ...]) -> list[str]:
         else:
             out.extend(p.strip() for p in str(value).split(",") if p.strip())
     return out
+
+
+def _size(value: float | None, unit: str, estimated: bool) -> str:
+    if value is None:
+        return "?"
+    return f"{'~' if estimated else ''}{value:.0f}{unit}"
+
+
+def _figures(entry: Any, most: int = 2) -> str:
+    """``flores101-devtest 29.4/61.2`` (BLEU/chrF) for the first ``most`` figures."""
+    out = []
+    for b in entry.benchmarks[:most]:
+        bleu = "-" if b.bleu is None else f"{b.bleu:.1f}"
+        chrf = "-" if b.chrf is None else f"{b.chrf:.1f}"
+        out.append(f"{b.test_set} {bleu}/{chrf}")
+    return ", ".join(out) or "-"
+
+
+def _table(rows: Sequence[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
 
 
 def _check_plausible(registry: Any, src: str, tgt: str) -> None:
@@ -40,7 +74,7 @@ def _check_plausible(registry: Any, src: str, tgt: str) -> None:
 
 
 class Models:
-    """Translation models: which pair uses which model, download, convert."""
+    """Translation models: which pair uses which model and why, download, convert, check."""
 
     def __init__(self, registry: str | None = None) -> None:
         """``--registry PATH`` overlays a registry file (default: $MTALIGN_MODELS if set)."""
@@ -51,26 +85,59 @@ class Models:
 
         return load_registry(self._registry_path)
 
-    def list(self) -> None:
-        """Show every registered pair: model id, licence, target token, downloaded or not."""
+    def list(self, format: Any = "table") -> None:
+        """Every pair's models: the default, its alternatives, and why (licence, size, figures).
+
+        Columns: pair, choice (default, small ...), model id, family (tc-big or opus-mt),
+        licence, parameters and weights size (~ marks estimates), target token, published
+        BLEU/chrF with their test sets, downloaded or not.
+
+        Example: mtalign models list --format json
+        """
         from mtalign.models import is_cached
 
-        rows = [("pair", "model", "licence", "token", "local")]
-        for entry in self._registry():
-            local = "yes" if is_cached(entry.model, entry.revision) else "no"
-            rows.append(
-                (entry.pair, entry.model, entry.licence or "?", entry.target_token or "-", local)
+        fmt = as_choice(format, ("table", "json"), "format")
+        entries = list(self._registry().all())
+        local = {(e.model, e.revision): is_cached(e.model, e.revision) for e in entries}
+        if fmt == "json":
+            data = [{**e.as_dict(), "local": local[(e.model, e.revision)]} for e in entries]
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        rows = [
+            (
+                "pair", "choice", "model", "family", "licence", "params", "disk", "token",
+                "BLEU/chrF (test set)", "local",
             )
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        for row in rows:
-            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        ]  # fmt: skip
+        for e in entries:
+            rows.append(
+                (
+                    e.pair,
+                    e.choice,
+                    e.model,
+                    e.family or "?",
+                    e.licence or "?",
+                    _size(e.params_m, "M", "params" in e.estimated),
+                    _size(e.disk_mb, "MB", "disk" in e.estimated),
+                    e.target_token or "-",
+                    _figures(e),
+                    "yes" if local[(e.model, e.revision)] else "no",
+                )
+            )
+        print(_table(rows))
+        print(
+            "~ = estimate; chrF is chrF2 x 100 as on the model cards; figures of different test "
+            "sets do not compare. Pick an alternative with --model LANG=small or PAIR:small.",
+            file=sys.stderr,
+        )
 
     def pull(self, *pairs: str) -> None:
-        """Download the models of language pairs into the Hugging Face cache.
+        """Download the models of language pairs into the Hugging Face cache; ``PAIR:CHOICE``
+        picks one of the registry's alternatives.
 
-        Example: mtalign models pull en-tr en-ar
+        Example: mtalign models pull en-tr en-ar:small
         """
-        from mtalign.models import download_model, parse_pair
+        from mtalign.models import download_model, parse_choice
 
         wanted = _pairs(pairs)
         if not wanted:
@@ -78,13 +145,13 @@ class Models:
                 "models pull needs one or more pairs, e.g. `mtalign models pull en-tr`"
             )
         registry = self._registry()
-        for pair in wanted:
-            src, tgt = parse_pair(pair)
-            entry = registry.get(src, tgt)
+        for spec in wanted:
+            src, tgt, choice = parse_choice(spec)
+            entry = registry.get(src, tgt, choice)
             if entry.fallback:
                 _check_plausible(registry, src, tgt)
             path = download_model(entry.model, entry.revision, src=src, tgt=tgt)
-            print(f"{entry.pair}\t{entry.model}\t{path}")
+            print(f"{entry.pair}\t{entry.choice}\t{entry.model}\t{path}")
 
     def convert(self, path_or_id: str, quantization: str = "int8") -> None:
         """Convert a model (a pair, hub id or folder) to CTranslate2 and print where it is.
@@ -96,3 +163,48 @@ class Models:
         spec = str(path_or_id)
         model = resolve_model(spec, registry=self._registry())
         print(convert_to_ct2(model, ct2_quantization(str(quantization))))
+
+    def check(
+        self,
+        *pairs: Any,
+        model: Any = None,
+        engine: Any = "both",
+        compute_type: Any = None,
+        format: Any = "table",
+        threads: Any = 0,
+        max_length: Any = None,
+    ) -> None:
+        """Prove that installed models work, on the reference news article, with a verdict.
+
+        Each model translates the article on CTranslate2 and transformers; per pair: chrF++
+        and BLEU against the reference translations, glossary term accuracy off vs enforce,
+        quality-gate flags, tokens/s, peak memory, whether both engines give the same
+        tokens, and a verdict (chrF++ below 30: a wrong model, target token or tokenizer).
+        Exits 1 when a verdict fails. Nothing is downloaded.
+
+        Example: mtalign models check en-tr --model ar=/models/opus-mt-tc-big-en-ar
+        """
+        from mtalign.pipeline.modelcheck import check_models, render_checks
+
+        fmt = as_choice(format, ("table", "json"), "format")
+        engines = as_choice(engine, ("both", "ctranslate2", "transformers"), "engine")
+        results = check_models(
+            pairs=_pairs(pairs),
+            models=as_mapping(model, "model") if model is not None else {},
+            engines=("ctranslate2", "transformers") if engines == "both" else (engines,),
+            compute_type=as_str(compute_type, "compute-type"),
+            threads=as_int(threads, "threads", minimum=0),
+            registry=self._registry(),
+            progress=sys.stderr.isatty(),
+            max_length=None if max_length is None else as_int(max_length, "max-length", 1),
+        )
+        if fmt == "json":
+            print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
+        else:
+            print(render_checks(results))
+        failed = [f"{r.pair} ({r.model_id})" for r in results if not r.ok]
+        if failed:
+            raise ModelCheckFailed(
+                f"{len(failed)} of {len(results)} models failed the check: {', '.join(failed)}; "
+                "see the verdicts above (docs/models.md says what each one means)"
+            )

@@ -159,12 +159,20 @@ class EvaluateOptions(_Options, frozen=True, kw_only=True):
     ]
     ref: Annotated[
         tuple[str, ...],
-        setting("reference files, line-aligned with each other", metavar="FILE", form="several"),
-    ]
+        setting(
+            "reference files, line-aligned with each other (without: only --metrics comet, "
+            "reference-free)",
+            metavar="FILE",
+            form="several",
+        ),
+    ] = ()
     lang: Annotated[str, setting("language of the hypotheses and references", metavar="LANG")]
     src: Annotated[
         str | None,
-        setting("source file, line-aligned with the references (for --glossary)", metavar="FILE"),
+        setting(
+            "source file, line-aligned with the references (for --glossary and COMET)",
+            metavar="FILE",
+        ),
     ] = None
     src_lang: Annotated[str, setting("language of --src", metavar="LANG")] = "en"
     glossary: Annotated[
@@ -286,3 +294,60 @@ class ModelsOptions(_Options, frozen=True, kw_only=True):
         Literal["int8", "int16", "float16", "bfloat16", "float32"],
         setting("CTranslate2 weights", metavar="{int8,int16,float16,bfloat16,float32}"),
     ] = "int8"
+
+
+class ModelsListOptions(_Options, frozen=True, kw_only=True):
+    format: Annotated[
+        Literal["table", "json"],
+        setting("table for people, json for scripts", metavar="{table,json}"),
+    ] = "table"
+
+
+class ModelsCheckOptions(_Options, frozen=True, kw_only=True):
+    """``mtalign models check``: which models, which engines, what output."""
+
+    pairs: Annotated[
+        tuple[str, ...],
+        setting(
+            "pairs to check, PAIR or PAIR:CHOICE (default: every registry model in the "
+            "Hugging Face cache)",
+            metavar="PAIR",
+        ),
+    ] = ()
+    model: Annotated[
+        dict[str, str],
+        setting(
+            "check this checkpoint folder (or cached hub id): tr=PATH for en-tr, "
+            "tr-en=PATH for tr-en",
+            metavar="LANG=MODEL",
+        ),
+    ] = {}
+    engine: Annotated[
+        Literal["both", "ctranslate2", "transformers"],
+        setting("which engines to run", metavar="{both,ctranslate2,transformers}"),
+    ] = "both"
+    compute_type: Annotated[
+        Literal["int8", "int8_float32", "int16", "float16", "bfloat16", "float32"] | None,
+        setting("CTranslate2 precision (default: int8 on CPU)", metavar="TYPE"),
+    ] = None
+    format: Annotated[
+        Literal["table", "json"],
+        setting("table for people, json for scripts", metavar="{table,json}"),
+    ] = "table"
+    threads: Annotated[
+        int,
+        setting("CPU threads per engine (0: OMP_NUM_THREADS, else every core)", metavar="N",
+                ge=0, le=1024),
+    ] = 0  # fmt: skip
+    max_length: (
+        Annotated[
+            int,
+            setting(
+                "most output tokens (random test models never stop by themselves)",
+                metavar="N",
+                ge=1,
+                le=1024,
+            ),
+        ]
+        | None
+    ) = None

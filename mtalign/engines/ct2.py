@@ -14,7 +14,7 @@ import ctranslate2
 from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult
 from mtalign.engines.marian import MarianEngine
 from mtalign.errors import ModelError
-from mtalign.models import ResolvedModel, convert_to_ct2, ct2_quantization
+from mtalign.models import ResolvedModel, convert_to_ct2, ct2_quantization, one_line
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class CTranslate2Translator(MarianEngine):
         except (RuntimeError, ValueError) as exc:
             raise ModelError(
                 f"CTranslate2 cannot load {self.model_path} on {device} with compute type "
-                f"{compute_type}: {exc}; try --device cpu or --compute-type int8"
+                f"{compute_type}: {one_line(exc)}; try --device cpu or --compute-type int8"
             ) from exc
 
     def _loaded(self) -> object:

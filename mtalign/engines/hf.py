@@ -15,7 +15,7 @@ import torch
 from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult
 from mtalign.engines.marian import MarianEngine
 from mtalign.errors import ModelError
-from mtalign.models import ResolvedModel
+from mtalign.models import ResolvedModel, one_line
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class TransformersTranslator(MarianEngine):
                 model.path, dtype=_DTYPES[compute_type], trust_remote_code=False
             )
         except (OSError, ValueError, RuntimeError) as exc:
-            raise ModelError(f"transformers cannot load {model.path}: {exc}") from exc
+            raise ModelError(f"transformers cannot load {model.path}: {one_line(exc)}") from exc
         self._model: Any = net.to(device).eval()
         self._all_ids: list[int] | None = None
 

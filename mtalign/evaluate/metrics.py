@@ -15,6 +15,8 @@ from mtalign.types import Score
 
 #: Metric names accepted by ``--metrics`` (in report order).
 METRICS = ("bleu", "chrf", "ter")
+#: Metrics that need an optional extra (``comet``: mtalign[comet], see evaluate/comet.py).
+OPTIONAL_METRICS = ("comet",)
 _ALIASES = {
     "bleu": "bleu",
     "sacrebleu": "bleu",
@@ -23,6 +25,7 @@ _ALIASES = {
     "chrf2++": "chrf",
     "chrfpp": "chrf",
     "ter": "ter",
+    "comet": "comet",
 }
 #: Metrics where a lower value is better.
 LOWER_IS_BETTER = frozenset({"ter"})
@@ -50,8 +53,8 @@ def parse_metrics(spec: str | Iterable[str] | None) -> list[str]:
         name = _ALIASES.get(key)
         if name is None:
             raise InputError(
-                f"unknown metric {str(item).strip()!r}; known metrics: {', '.join(METRICS)} "
-                "(chrf is chrF++, word order 2)"
+                f"unknown metric {str(item).strip()!r}; known metrics: "
+                f"{', '.join(METRICS + OPTIONAL_METRICS)} (chrf is chrF++, word order 2)"
             )
         if name not in out:
             out.append(name)
@@ -103,6 +106,8 @@ def make_metric(
         return _metric_class("CHRF")(word_order=2, references=references)
     if name == "ter":
         return _metric_class("TER")(references=references)
+    if name == "comet":
+        raise InputError("COMET is scored with its source segments: use evaluate_texts(comet=...)")
     raise InputError(f"unknown metric {name!r}; known metrics: {', '.join(METRICS)}")
 
 

@@ -261,15 +261,25 @@ def _flags(flags: Sequence[str]) -> str:
 
 
 def _worst_table(ev: Evaluation, s: SystemResult, worst: int) -> str:
-    segs = sorted(s.segments, key=lambda x: (x.chrf, x.index))[:worst]
+    comet = s.segment_scores.get("comet")
+    if ev.refs:
+        segs = sorted(s.segments, key=lambda x: (x.chrf, x.index))[:worst]
+    else:  # reference-free (COMET-QE): the lowest COMET scores
+        segs = sorted(s.segments, key=lambda x: (comet[x.index] if comet else 0, x.index))[:worst]
     has_src = ev.src is not None
-    head = ["#", "chrF++"] + (["source"] if has_src else []) + ["reference", "hypothesis", "flags"]
+    head = ["#", "chrF++"] + (["COMET"] if comet else []) + (["source"] if has_src else [])
+    head += ["reference", "hypothesis", "flags"]
     out = ['<table class="seg"><thead><tr>']
-    out += [f'<th class="{"num" if h in ("#", "chrF++") else ""}">{e(h)}</th>' for h in head]
+    out += [
+        f'<th class="{"num" if h in ("#", "chrF++", "COMET") else ""}">{e(h)}</th>' for h in head
+    ]
     out.append("</tr></thead><tbody>")
     for seg in segs:
         out.append("<tr>")
-        out.append(f'<td class="num">{seg.index + 1}</td><td class="num">{seg.chrf:.1f}</td>')
+        chrf = f"{seg.chrf:.1f}" if ev.refs else "-"
+        out.append(f'<td class="num">{seg.index + 1}</td><td class="num">{chrf}</td>')
+        if comet:
+            out.append(f'<td class="num">{comet[seg.index]:.4f}</td>')
         if has_src:
             src = highlight(seg.src or "", _term_spans(seg, "src"))
             out.append(f'<td lang="{e(ev.src_lang)}" dir="auto">{src}</td>')
@@ -369,7 +379,8 @@ def _evaluation_html(ev: Evaluation, worst: int) -> str:
     )
     out.append(f"<h3>Quality flags</h3><table><tbody>{flag_rows}</tbody></table>")
     for s in ev.systems:
-        out.append(f"<h3>Lowest sentence chrF++: {e(s.name)}</h3>")
+        lowest = "sentence chrF++" if ev.refs else "COMET-QE"
+        out.append(f"<h3>Lowest {lowest}: {e(s.name)}</h3>")
         out.append(_worst_table(ev, s, worst))
     out.append(_misses_table(ev))
     sigs = "".join(

@@ -63,6 +63,10 @@ def score_dict(score: Score) -> dict[str, Any]:
 
 
 def system_dict(system: SystemResult, baseline: bool) -> dict[str, Any]:
+    segments = [s.as_dict() for s in system.segments]
+    for key, values in system.segment_scores.items():  # neural metrics, per segment
+        for seg, value in zip(segments, values, strict=True):
+            seg[key] = round(value, 4)
     return {
         "name": system.name,
         "path": system.path,
@@ -71,7 +75,7 @@ def system_dict(system: SystemResult, baseline: bool) -> dict[str, Any]:
         "aggregates": system.aggregates.as_dict(),
         "terms": system.terms.as_dict() if system.terms else None,
         "alignment": system.alignment,
-        "segments": [s.as_dict() for s in system.segments],
+        "segments": segments,
     }
 
 

@@ -46,6 +46,8 @@ class SystemResult:
     aggregates: Aggregates
     terms: TermReport | None = None
     alignment: dict[str, Any] | None = None
+    #: Per-segment scores of neural metrics (``{"comet": (0.83, ...)}``), one per segment.
+    segment_scores: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ def evaluate_texts(
     sys_paths: Sequence[str | None] = (),
     glossary_name: str | None = None,
     title: str = "",
+    comet: Any = None,
 ) -> Evaluation:
     """Evaluate line lists. ``systems`` are ``(name, lines)``; the first is the baseline.
 
@@ -113,7 +116,9 @@ def evaluate_texts(
     same as ``srcs``). A system with another line count is aligned to the first reference
     with ``aligner`` (True: mtalign.evaluate.realign; None/False: never) and a warning
     is recorded; without an aligner that is an :class:`InputError` naming both counts.
-    ``terms`` checks glossary terms over ``(srcs, hyps)`` per system.
+    ``terms`` checks glossary terms over ``(srcs, hyps)`` per system. ``comet`` is the
+    :class:`~mtalign.evaluate.comet.Scorer` of the ``comet`` metric (default: loaded from
+    the default checkpoint when the metric is asked for).
     """
     lang = normalize_lang(lang)
     src_lang = normalize_lang(src_lang)
@@ -173,8 +178,9 @@ def evaluate_texts(
     if all(not h.strip() for _, hs in sys_units for h in hs):
         raise InputError("every hypothesis is empty; check the --hyp files")
 
+    neural = _neural_metrics(keys, comet, src_units, ref_units[0])
     scores, info = score_systems(
-        sys_units, ref_units, keys, lang, tok, method, n_bootstrap, n_trials, seed
+        sys_units, ref_units, keys, lang, tok, method, n_bootstrap, n_trials, seed, neural
     )
     results: list[SystemResult] = []
     for i, (name, hyps) in enumerate(sys_units):
@@ -198,6 +204,7 @@ def evaluate_texts(
                 aggregates=aggregate(stats),
                 terms=report,
                 alignment=al.as_dict(len(units)) if al else None,
+                segment_scores={k: tuple(m.segment_scores(hyps)) for k, m in neural.items()},
             )
         )
     return Evaluation(
@@ -213,6 +220,20 @@ def evaluate_texts(
         warnings=tuple(warnings),
         title=title,
     )
+
+
+def _neural_metrics(
+    keys: Sequence[str], comet: Any, srcs: Sequence[str] | None, refs: Sequence[str] | None
+) -> dict[str, Any]:
+    """The sacrebleu metric objects of neural metrics asked for (COMET needs the source)."""
+    if "comet" not in keys:
+        return {}
+    from mtalign.evaluate.comet import CometMetric, load_scorer
+
+    if srcs is None:
+        raise InputError("--metrics comet needs --src: COMET scores a translation with its source")
+    scorer = comet if comet is not None else load_scorer(None, has_refs=refs is not None)
+    return {"comet": CometMetric(scorer, srcs, refs)}
 
 
 def evaluate_files(

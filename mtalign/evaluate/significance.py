@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mtalign.errors import InputError
 from mtalign.evaluate.metrics import make_metric, to_score
@@ -90,6 +91,7 @@ def score_systems(
     n_bootstrap: int = 1000,
     n_trials: int = DEFAULT_AR_TRIALS,
     seed: int = 12345,
+    extra: Mapping[str, Any] | None = None,
 ) -> tuple[list[dict[str, Score]], SignificanceInfo]:
     """Corpus scores for every system, with 95% CIs and p-values against the first.
 
@@ -97,7 +99,9 @@ def score_systems(
     0 or 1 for none). ``paired-bs``: paired bootstrap with ``n_bootstrap`` resamples.
     ``paired-ar``: approximate randomisation with ``n_trials`` trials, CIs from
     ``n_bootstrap`` resamples. The first system is the baseline (its p-value is None).
+    ``extra`` holds ready sacrebleu metric objects by key (COMET, which needs the sources).
     """
+    extra = dict(extra or {})
     if not systems:
         raise InputError("no system to score; give at least one --hyp file")
     method = parse_method(method)
@@ -112,7 +116,7 @@ def score_systems(
     with sacrebleu_seed(seed):
         if method is None:
             for key in metrics:
-                metric = make_metric(key, lang, tokenize, references=ref_sets)
+                metric = extra.get(key) or make_metric(key, lang, tokenize, references=ref_sets)
                 for i, (_, hyps) in enumerate(systems):
                     sb = metric.corpus_score(list(hyps), None, n_bootstrap=max(1, n_bootstrap))
                     results[i][key] = to_score(key, sb, metric)
@@ -127,7 +131,10 @@ def score_systems(
         n_samples = n_bootstrap if test_type == "bs" else n_trials
         if n_samples < 2:
             raise InputError(f"--significance {method}: needs at least 2 samples, got {n_samples}")
-        objs = {key: make_metric(key, lang, tokenize, references=ref_sets) for key in metrics}
+        objs = {
+            key: extra.get(key) or make_metric(key, lang, tokenize, references=ref_sets)
+            for key in metrics
+        }
         test = PairedTest(
             [(name, list(hyps)) for name, hyps in systems],
             objs,
@@ -142,16 +149,16 @@ def score_systems(
         for key, sb_name in zip(metrics, list(table)[1:], strict=True):
             sig = sigs[sb_name].format()
             for i, res in enumerate(table[sb_name]):
-                extra = {"key": key, "lower_is_better": key == "ter"}
+                info_ = {"key": key, "lower_is_better": key == "ter"}
                 ci = None
                 if res.mean is not None and res.ci is not None:
                     mean, half = float(res.mean), float(res.ci)
                     ci = (mean - half, mean + half)
-                    extra.update(mean=mean, ci_halfwidth=half)
+                    info_.update(mean=mean, ci_halfwidth=half)
                 if i > 0:
-                    extra["p_value"] = float(res.p_value)
-                    extra["significant"] = bool(res.p_value < ALPHA)
-                results[i][key] = Score(sb_name, float(res.score), sig, ci, extra)
+                    info_["p_value"] = float(res.p_value)
+                    info_["significant"] = bool(res.p_value < ALPHA)
+                results[i][key] = Score(sb_name, float(res.score), sig, ci, info_)
     info = SignificanceInfo(
         method,
         n_samples,

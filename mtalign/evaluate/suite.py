@@ -100,6 +100,7 @@ class Suite:
     tokenize: str | None = None
     report: str | None = None
     formats: tuple[str, ...] = ("json", "md", "html")
+    comet_model: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -270,6 +271,7 @@ def load_suite(path: str | os.PathLike[str]) -> Suite:
         tokenize=table.tokenize or None,
         report=ctx.resolve(table.report, "[suite] report") if table.report else None,
         formats=formats,
+        comet_model=table.comet_model,
     )
 
 
@@ -312,15 +314,22 @@ def run_suite(
     seed: int | None = None,
     n_bootstrap: int | None = None,
     aligner: Any = True,
+    comet: Any = None,
 ) -> SuiteResult:
     """Translate the test set with every configuration, evaluate per target, write reports.
 
     The first configuration is the baseline. Translations are written next to the
-    reports as ``translations/CONFIG.LANG.txt``.
+    reports as ``translations/CONFIG.LANG.txt``. ``comet`` is the COMET scorer when the
+    suite's metrics include comet (default: ``[suite] comet_model``, loaded before any
+    translation so a missing extra fails first).
     """
     out_dir = Path(report_dir) if report_dir else (Path(suite.report) if suite.report else None)
     if out_dir is not None:  # where the reports go, before any model is read
         check_output_dir(out_dir, "--report" if report_dir else f"{suite.path}: report")
+    if "comet" in suite.metrics and comet is None:
+        from mtalign.evaluate.comet import load_scorer
+
+        comet = load_scorer(suite.comet_model)
     srcs = read_lines(suite.source, "source")
     seed = suite.seed if seed is None else seed
     n_bootstrap = suite.n_bootstrap if n_bootstrap is None else n_bootstrap
@@ -361,6 +370,7 @@ def run_suite(
             ],
             glossary_name=suite.glossary,
             title=suite.title or suite.name,
+            comet=comet,
         )
         evaluations.append(ev)
     settings = {
@@ -374,6 +384,7 @@ def run_suite(
         "n_bootstrap": n_bootstrap,
         "n_trials": suite.n_trials,
         "tokenize": suite.tokenize,
+        **({"comet_model": comet.model_id} if comet is not None else {}),
     }
     report = Report(
         tuple(evaluations),

@@ -16,15 +16,19 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from mtalign.errors import ModelError
+from mtalign.models.checkpoint import one_line
 from mtalign.models.resolve import ResolvedModel
 from mtalign.paths import ct2_cache_dir
 
 logger = logging.getLogger(__name__)
 
 CT2_MARKER = "mtalign-complete.json"
+#: Temporary folders of a conversion (``tempfile.mkdtemp`` adds 8 characters): a finished
+#: or failed conversion removes its own; a killed one leaves them for the next run.
+_TEMP_RE = re.compile(r"^\.(?:tmp|old)-(?P<name>.+)-[a-z0-9_]{8}$")
 
 
 def ct2_quantization(compute_type: str) -> str:
@@ -53,6 +57,40 @@ def is_converted(path: Path) -> bool:
     return (path / CT2_MARKER).is_file() and (path / "model.bin").is_file()
 
 
+def sweep_stale(cache: Path, holding: str | None = None) -> list[Path]:
+    """Remove temporary folders of conversions that are no longer running; the removed.
+
+    A temporary folder (``.tmp-NAME-xxxxxxxx``, ``.old-NAME-xxxxxxxx``) belongs to the
+    conversion of NAME, which holds the lock ``.NAME.lock`` while it runs. If that lock
+    can be taken at once, the conversion that made the folder was killed: the folder is
+    stale. ``holding`` is a NAME whose lock the caller holds (its folders are stale too).
+    Other files are never touched.
+    """
+    removed: list[Path] = []
+    for entry in sorted(cache.iterdir()) if cache.is_dir() else []:
+        match = _TEMP_RE.match(entry.name)
+        if match is None or not entry.is_dir() or entry.is_symlink():
+            continue
+        name = match.group("name")
+        if name == holding:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+            continue
+        lock = FileLock(cache / f".{name}.lock", timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            continue  # that conversion is running
+        try:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+        finally:
+            lock.release()
+    for path in removed:
+        logger.info("removed %s, left by an interrupted conversion", path)
+    return removed
+
+
 def quiet_transformers() -> None:
     """Keep transformers' progress bars and advice off the user's terminal.
 
@@ -76,7 +114,8 @@ def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool
     The conversion goes into a temporary directory next to its final place; the marker
     file is written last and the directory renamed into place, so an interrupted conversion
     never looks finished. A lock file serialises concurrent conversions of the same model;
-    if another process still wins the rename, its result is used.
+    if another process still wins the rename, its result is used. Temporary directories
+    left by killed conversions are removed first (:func:`sweep_stale`).
     """
     final = ct2_cache_path(model, quantization)
     if is_converted(final) and not force:
@@ -85,6 +124,7 @@ def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool
     with FileLock(final.parent / f".{final.name}.lock"):
         if is_converted(final) and not force:
             return final
+        sweep_stale(final.parent, holding=final.name)
         try:
             from ctranslate2.converters import TransformersConverter
         except ImportError as exc:
@@ -130,7 +170,7 @@ def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool
                 raise
             raise ModelError(
                 f"CTranslate2 conversion of {model.model_id} ({model.path}) failed: "
-                f"{type(exc).__name__}: {exc}; check the checkpoint or use --engine transformers"
+                f"{type(exc).__name__}: {one_line(exc)}; check the checkpoint or use --engine transformers"
             ) from exc
         shutil.rmtree(tmp, ignore_errors=True)
     return final

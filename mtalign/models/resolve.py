@@ -13,15 +13,25 @@ from pathlib import Path
 from typing import Any
 
 from mtalign.errors import ModelError
-from mtalign.langs import PRIMARY_TOKENS, flat_code, known_code, same_language
+from mtalign.langs import ISO3, PRIMARY_TOKENS, flat_code, known_code, same_language
 from mtalign.models.checkpoint import (
+    DamagedFile,
     check_checkpoint,
     checkpoint_pair,
     local_revision,
+    one_line,
     read_json,
     vocab_lang_tokens,
 )
-from mtalign.models.registry import PAIR_RE, ModelEntry, Registry, load_registry, parse_pair
+from mtalign.models.registry import (
+    CHOICE_RE,
+    PAIR_RE,
+    QUALIFIED_RE,
+    ModelEntry,
+    Registry,
+    load_registry,
+    parse_choice,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,25 +79,18 @@ def resolve_model(
 ) -> ResolvedModel:
     """Find a Marian checkpoint for ``spec`` (or for the ``src``-``tgt`` pair).
 
-    ``spec`` is a pair (``"en-tr"``), a local directory, or a Hugging Face model id
-    (``"Helsinki-NLP/opus-mt-en-de"``, optionally ``"...@revision"``). Local directories are
-    used as they are; ids are looked up in the Hugging Face cache and downloaded when the hub
-    is reachable (``HF_HUB_OFFLINE=1`` or ``local_files_only=True`` forbid downloads).
-    ``target_token`` overrides the registry's language token.
+    ``spec`` is a pair (``"en-tr"``), a pair and a registry choice (``"en-ar:small"``), a
+    choice of the ``src``-``tgt`` pair (``"small"``, ``"default"``), a local directory, or a
+    Hugging Face model id (``"Helsinki-NLP/opus-mt-en-de"``, optionally ``"...@revision"``).
+    Local directories are used as they are; ids are looked up in the Hugging Face cache and
+    downloaded when the hub is reachable (``HF_HUB_OFFLINE=1`` or ``local_files_only=True``
+    forbid downloads). ``target_token`` overrides the registry's language token.
     """
     reg = registry if registry is not None else load_registry()
-    entry: ModelEntry | None = None
     spec_str = os.fspath(spec) if spec is not None else None
-    if spec_str is None:
-        if not (src and tgt):
-            raise ModelError("resolve_model needs a model (pair, id or directory) or src and tgt")
-        entry = reg.get(src, tgt)
-    elif PAIR_RE.match(spec_str.strip().lower()) and not Path(spec_str).exists():
-        src_p, tgt_p = parse_pair(spec_str)
-        if (src and not same_language(src, src_p)) or (tgt and not same_language(tgt, tgt_p)):
-            raise ModelError(f"model pair {spec_str} does not match the request {src}-{tgt}")
-        src, tgt = src or src_p, tgt or tgt_p
-        entry = reg.get(src_p, tgt_p)
+    entry = _registry_entry(reg, spec_str, src, tgt)
+    if entry is not None:
+        src, tgt = src or entry.src, tgt or entry.tgt
 
     if entry is None and spec_str is not None and _looks_like_path(spec_str):
         path = Path(spec_str).expanduser()
@@ -107,9 +110,7 @@ def resolve_model(
         if entry is None:
             model_id, _, rev = str(spec_str).partition("@")
             revision = revision or rev or None
-            reg_entry = reg.find_model(model_id) or (reg.get(src, tgt) if src and tgt else None)
-            if reg_entry is not None and reg_entry.model != model_id:
-                reg_entry = None
+            reg_entry = reg.find_model(model_id, src, tgt)
         else:
             model_id, reg_entry = entry.model, entry
             revision = revision or entry.revision
@@ -122,8 +123,9 @@ def resolve_model(
     declared = checkpoint_pair(path, model_id)
     if declared is not None:
         _check_pair(model_id, declared, src, tgt)
-        src = src or (declared[0] if known_code(declared[0]) else None)
-        tgt = tgt or (declared[1] if known_code(declared[1]) else None)
+        # Base checkpoints declare eng/tur, tc-big ones en/tr (or a group code: zle).
+        src = src or _iso1(declared[0])
+        tgt = tgt or _iso1(declared[1])
 
     token = _pick_target_token(path, model_id, target_token, reg_entry, tgt)
     return ResolvedModel(
@@ -137,6 +139,40 @@ def resolve_model(
         licence=licence,
         config=config,
     )
+
+
+def _iso1(code: str) -> str | None:
+    """The ISO 639-1 code of a declared language (``eng`` -> ``en``); None for groups."""
+    code = flat_code(code)
+    return next((two for two, threes in ISO3.items() if code == two or code in threes), None)
+
+
+def _registry_entry(
+    reg: Registry, spec: str | None, src: str | None, tgt: str | None
+) -> ModelEntry | None:
+    """The registry entry ``spec`` names (a pair, ``pair:choice`` or a choice), else None."""
+    if spec is None:
+        if not (src and tgt):
+            raise ModelError("resolve_model needs a model (pair, id or directory) or src and tgt")
+        return reg.get(src, tgt)
+    text = spec.strip()
+    if Path(text).expanduser().exists():
+        return None
+    if PAIR_RE.match(text.lower()) or QUALIFIED_RE.match(text.lower()):
+        src_p, tgt_p, choice = parse_choice(text)
+        if (src and not same_language(src, src_p)) or (tgt and not same_language(tgt, tgt_p)):
+            raise ModelError(f"model pair {text} does not match the request {src}-{tgt}")
+        return reg.get(src_p, tgt_p, choice)
+    if src and tgt and CHOICE_RE.match(text):
+        if reg.has_choice(src, tgt, text):
+            return reg.get(src, tgt, text)
+        names = ", ".join(e.choice for e in reg.choices(src, tgt))
+        raise ModelError(
+            f"model {text!r} for {flat_code(src)}-{flat_code(tgt)} is neither a registry choice "
+            f"of the pair ({names}), a directory, nor a Hugging Face id (owner/name); "
+            "see `mtalign models list`"
+        )
+    return None
 
 
 def _looks_like_path(spec: str) -> bool:
@@ -228,7 +264,15 @@ def _fetch(
     except HFValidationError as exc:
         raise ModelError(
             f"{model_id!r} is neither a pair (en-tr), an existing directory nor a valid "
-            f"Hugging Face model id: {exc}"
+            f"Hugging Face model id: {one_line(exc)}"
+        ) from exc
+    except DamagedFile as exc:
+        repo = snap.parent.parent
+        raise DamagedFile(
+            exc.file,
+            exc.problem,
+            f"the copy in the Hugging Face cache is damaged: delete {repo} and run "
+            f"`mtalign models pull {f'{src}-{tgt}' if src and tgt else model_id}` again",
         ) from exc
     except (LocalEntryNotFoundError, ModelError, OSError) as exc:
         logger.debug("%s not usable from the HF cache: %s", model_id, exc)
@@ -262,7 +306,7 @@ def download_model(
         )
     except Exception as exc:  # noqa: BLE001 - network/hub errors have many types; all mean "cannot get it"
         raise ModelError(
-            f"cannot download model {model_id} ({type(exc).__name__}: {exc}); "
+            f"cannot download model {model_id} ({type(exc).__name__}: {one_line(exc)}); "
             f"{_pull_hint(model_id, src, tgt)}"
         ) from exc
     check_checkpoint(snap)

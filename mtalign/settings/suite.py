@@ -38,8 +38,19 @@ class SuiteTable(_Table):
     ] = ()
     metrics: Annotated[
         tuple[str, ...] | str,
-        setting("metrics: bleu, chrf (chrF++), ter", metavar="NAME[,NAME...]"),
+        setting(
+            "metrics: bleu, chrf (chrF++), ter, comet (needs mtalign[comet])",
+            metavar="NAME[,NAME...]",
+        ),
     ] = ("bleu", "chrf", "ter")
+    comet_model: Annotated[
+        str | None,
+        setting(
+            "COMET checkpoint: hub id or local folder (default: Unbabel/wmt22-comet-da; "
+            "without references Unbabel/wmt22-cometkiwi-da)",
+            metavar="ID|PATH",
+        ),
+    ] = None
     significance: Annotated[
         str, setting("paired-bs, paired-ar or none; the first configuration is the baseline")
     ] = "paired-bs"
