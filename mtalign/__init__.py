@@ -24,11 +24,11 @@ import types
 from typing import TYPE_CHECKING, Any
 
 from mtalign.errors import ConfigError, InputError, LanguageError, ModelError, MtalignError
-from mtalign.version import __version__
 
 if TYPE_CHECKING:
     from mtalign.api import align, detect, evaluate, load_glossary, segment, translate
     from mtalign.glossary.model import Glossary
+    from mtalign.version import __version__  # noqa: F401 - resolved lazily below
 
 __all__ = [
     "ConfigError",
@@ -112,8 +112,10 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module("mtalign.api"), name)
     if name == "Glossary":
         return importlib.import_module("mtalign.glossary.model").Glossary
+    if name == "__version__":  # package metadata costs ~20 ms: read only when asked
+        return importlib.import_module("mtalign.version").__version__
     raise AttributeError(f"module 'mtalign' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_API, "Glossary"})
+    return sorted({*globals(), *_API, "Glossary", "__version__"})

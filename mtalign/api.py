@@ -185,7 +185,10 @@ def evaluate(
     metrics: str | Sequence[str] = ("bleu", "chrf", "ter"),
     significance: str | None = None,
     realign: bool = False,
-    **options: Any,
+    tokenize: str | None = None,
+    seed: int = 12345,
+    n_bootstrap: int = 1000,
+    n_trials: int = 10_000,
 ) -> Evaluation:
     """Score translations against a reference with sacrebleu (BLEU, chrF++, TER) and more.
 
@@ -193,24 +196,26 @@ def evaluate(
     lines; the first is the baseline of ``significance="paired-bs"``/``"paired-ar"``).
     ``ref`` is a file or its lines, in ``lang``. ``glossary`` (with ``src``) adds term
     accuracy. Different line counts are an :class:`InputError` unless ``realign=True``.
-    Other ``options``: ``tokenize``, ``seed``, ``n_bootstrap``, ``n_trials``.
 
     Returns an :class:`~mtalign.evaluate.Evaluation`: ``ev.baseline.scores["bleu"].value``,
     ``.signature``; ``ev.systems`` in order.
     """
-    from mtalign.evaluate import evaluate_files, evaluate_texts
+    from mtalign.evaluate import EvalOptions, evaluate_files, evaluate_texts
     from mtalign.evaluate.terms import glossary_checker
     from mtalign.io.lines import read_lines
     from mtalign.langid import check_language, normalize_lang
 
     systems = dict(hyp) if isinstance(hyp, Mapping) else {"": hyp}
-    kw = {"metrics": metrics, "significance": significance, "aligner": realign, **options}
+    options = EvalOptions(
+        metrics=metrics, significance=significance, tokenize=tokenize, seed=seed,
+        n_bootstrap=n_bootstrap, n_trials=n_trials, aligner=realign,
+    )  # fmt: skip
     if _is_path(ref) and all(_is_path(v) for v in systems.values()):
         names = list(systems) if isinstance(hyp, Mapping) else None
         paths = [str(v) for v in systems.values()]  # type: ignore[arg-type]
         return evaluate_files(
             paths, [str(ref)], lang, src=src, src_lang=src_lang, glossary=glossary,
-            names=names, **kw,
+            names=names, options=options,
         )  # fmt: skip
     lang = normalize_lang(lang)
     ref_lines = read_lines(str(ref), "reference") if _is_path(ref) else list(ref)  # type: ignore[arg-type]
@@ -221,7 +226,9 @@ def evaluate(
     ]
     srcs = read_lines(str(src), "source") if src is not None else None
     terms = glossary_checker(str(glossary), src_lang, lang) if glossary is not None else None
-    return evaluate_texts(lines, [ref_lines], lang, srcs=srcs, src_lang=src_lang, terms=terms, **kw)
+    return evaluate_texts(
+        lines, [ref_lines], lang, srcs=srcs, src_lang=src_lang, terms=terms, options=options
+    )
 
 
 def segment(text: str, lang: str) -> list[str]:

@@ -7,6 +7,7 @@ checkpoint runs only in the real-weights tier (tests/test_real_models.py).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import types
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from mtalign.errors import InputError, ModelError
-from mtalign.evaluate import Report, evaluate_texts, render_html, render_json
+from mtalign.evaluate import EvalOptions, Report, evaluate_texts, render_html, render_json
 from mtalign.evaluate.comet import CometScorer, Scorer, is_reference_free, load_scorer
 from mtalign.evaluate.qe import evaluate_qe
 from mtalign.testing.comet import StubScorer
@@ -40,8 +41,9 @@ def data():
 
 def _evaluate(data, scorer, **kw):
     systems = [("good", data["good"]), ("bad", data["bad"])]
-    options = {"metrics": "bleu,chrf,ter,comet", "n_bootstrap": 200, **kw}
-    return evaluate_texts(systems, [data["ref"]], "tr", srcs=data["src"], comet=scorer, **options)
+    options = EvalOptions(**{"metrics": "bleu,chrf,ter,comet", "n_bootstrap": 200, **kw})
+    options = dataclasses.replace(options, comet=scorer)
+    return evaluate_texts(systems, [data["ref"]], "tr", srcs=data["src"], options=options)
 
 
 def test_stub_is_a_scorer():
@@ -80,8 +82,10 @@ def test_paired_significance_like_the_other_metrics(data, method):
     # The same resampling as chrF++: a tie gets the p-value chrF++ gets for a tie.
     tie = evaluate_texts(
         [("a", data["good"]), ("b", data["good"])], [data["ref"]], "tr", srcs=data["src"],
-        metrics="chrf,comet", significance=method, n_bootstrap=100, n_trials=100,
-        comet=StubScorer(),
+        options=EvalOptions(
+            metrics="chrf,comet", significance=method, n_bootstrap=100, n_trials=100,
+            comet=StubScorer(),
+        ),
     )  # fmt: skip
     scores = tie.systems[1].scores
     assert scores["comet"].extra["p_value"] == scores["chrf"].extra["p_value"]
@@ -102,7 +106,8 @@ def test_reports_carry_comet(data):
 def test_reference_free_qe(data):
     stub = StubScorer(model_id="stub/cometkiwi-da", reference_free=True)
     systems = [("good", data["good"]), ("copy", data["src"])]
-    ev = evaluate_qe(systems, data["src"], "tr", stub, significance="paired-bs", n_bootstrap=100)
+    options = EvalOptions(significance="paired-bs", n_bootstrap=100)
+    ev = evaluate_qe(systems, data["src"], "tr", stub, options=options)
     assert ev.metrics == ("comet",) and ev.refs == () and ev.meta == {"reference_free": True}
     copy = ev.systems[1].scores["comet"]
     assert copy.value < ev.systems[0].scores["comet"].value

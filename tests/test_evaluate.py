@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mtalign.errors import InputError
-from mtalign.evaluate import evaluate_files, evaluate_texts, parse_metrics
+from mtalign.evaluate import EvalOptions, evaluate_files, evaluate_texts, parse_metrics
 from mtalign.evaluate.alignment import common_units, hyp_lines_per_unit
 from mtalign.evaluate.inputs import split_lines
 from mtalign.evaluate.metrics import bleu_tokenizer
@@ -92,7 +92,7 @@ def test_scores_equal_sacrebleu_cli(tmp_path, lang, hyp_src, refs, tok, extra):
     else:
         hyp = write(tmp_path / f"hyp.{lang}.txt", perturb(lines_of(EVAL / hyp_src), 0.2, 7))
         ref_paths = [EVAL / r for r in refs]
-    ev = evaluate_files([hyp], ref_paths, lang, tokenize=tok, n_bootstrap=0)
+    ev = evaluate_files([hyp], ref_paths, lang, options=EvalOptions(tokenize=tok, n_bootstrap=0))
     out = sacrebleu_cli(
         *map(str, ref_paths), "-i", str(hyp), "-m", "bleu", "chrf", "ter",
         "--chrf-word-order", "2", "-w", "4", "-f", "json", *extra,
@@ -109,7 +109,9 @@ def test_two_references_equal_cli(tmp_path):
     ref1 = lines_of(EVAL / "idlib.tr.txt")
     ref2 = write(tmp_path / "ref2.tr.txt", perturb(ref1, 0.15, 3))
     hyp = write(tmp_path / "hyp.tr.txt", perturb(ref1, 0.25, 4))
-    ev = evaluate_files([hyp], [EVAL / "idlib.tr.txt", ref2], "tr", n_bootstrap=0)
+    ev = evaluate_files(
+        [hyp], [EVAL / "idlib.tr.txt", ref2], "tr", options=EvalOptions(n_bootstrap=0)
+    )
     out = sacrebleu_cli(
         str(EVAL / "idlib.tr.txt"), str(ref2), "-i", str(hyp), "-m", "bleu", "chrf", "ter",
         "--chrf-word-order", "2", "-w", "4", "-f", "json",
@@ -121,7 +123,9 @@ def test_two_references_equal_cli(tmp_path):
 
 
 def test_confidence_interval_equals_cli(systems_tr):
-    ev = evaluate_files([systems_tr["a"]], [systems_tr["ref"]], "tr", n_bootstrap=N, seed=777)
+    ev = evaluate_files(
+        [systems_tr["a"]], [systems_tr["ref"]], "tr", options=EvalOptions(n_bootstrap=N, seed=777)
+    )
     out = sacrebleu_cli(
         str(systems_tr["ref"]), "-i", str(systems_tr["a"]), "-m", "bleu", "chrf", "ter",
         "--chrf-word-order", "2", "-w", "4", "-f", "json", "--confidence",
@@ -143,8 +147,7 @@ def test_paired_bootstrap_equals_cli(systems_tr):
         [systems_tr["a"], systems_tr["b"]],
         [systems_tr["ref"]],
         "tr",
-        significance="paired-bs",
-        n_bootstrap=N,
+        options=EvalOptions(significance="paired-bs", n_bootstrap=N),
     )
     out = sacrebleu_cli(
         str(systems_tr["ref"]), "-i", str(systems_tr["a"]), str(systems_tr["b"]),
@@ -172,11 +175,9 @@ def test_significance_is_seeded_and_reproducible(systems_tr, method):
             [systems_tr["a"], systems_tr["b"]],
             [systems_tr["ref"]],
             "tr",
-            metrics="bleu,chrf",
-            significance=method,
-            n_bootstrap=N,
-            n_trials=300,
-            seed=seed,
+            options=EvalOptions(
+                metrics="bleu,chrf", significance=method, n_bootstrap=N, n_trials=300, seed=seed
+            ),
         )
         return [
             (k, s.value, s.ci, s.extra.get("p_value"))
@@ -193,7 +194,12 @@ def test_significance_is_seeded_and_reproducible(systems_tr, method):
 
 def test_significance_needs_two_systems(systems_tr):
     with pytest.raises(InputError, match="two or more"):
-        evaluate_files([systems_tr["a"]], [systems_tr["ref"]], "tr", significance="paired-bs")
+        evaluate_files(
+            [systems_tr["a"]],
+            [systems_tr["ref"]],
+            "tr",
+            options=EvalOptions(significance="paired-bs"),
+        )
 
 
 # --------------------------------------------------------------- bad input
@@ -213,7 +219,9 @@ def test_parse_metrics(spec, expected):
 
 def test_unknown_metric_lists_known_ones(systems_tr):
     with pytest.raises(InputError, match="unknown metric 'bleurt'.*bleu, chrf, ter, comet"):
-        evaluate_files([systems_tr["a"]], [systems_tr["ref"]], "tr", metrics="bleu,bleurt")
+        evaluate_files(
+            [systems_tr["a"]], [systems_tr["ref"]], "tr", options=EvalOptions(metrics="bleu,bleurt")
+        )
 
 
 @pytest.mark.parametrize(
@@ -235,7 +243,9 @@ def test_refused_tokenizers(tok, match):
 def test_different_lengths_without_aligner_name_both_counts(tmp_path, systems_tr):
     short = write(tmp_path / "short.tr.txt", lines_of(systems_tr["a"])[:-3])
     with pytest.raises(InputError, match=r"short\.tr\.txt has 25 lines.*idlib\.tr\.txt has 28"):
-        evaluate_files([short], [systems_tr["ref"]], "tr", aligner=None, n_bootstrap=0)
+        evaluate_files(
+            [short], [systems_tr["ref"]], "tr", options=EvalOptions(aligner=None, n_bootstrap=0)
+        )
 
 
 def test_empty_hypothesis_file(tmp_path, systems_tr):
@@ -265,7 +275,12 @@ def test_latin1_hypothesis_is_refused_naming_the_file():
 
 
 def test_utf16_reference_with_bom_is_read():
-    ev = evaluate_files([FIX / "hyp_utf8.tr.txt"], [FIX / "ref_utf16.tr.txt"], "tr", n_bootstrap=0)
+    ev = evaluate_files(
+        [FIX / "hyp_utf8.tr.txt"],
+        [FIX / "ref_utf16.tr.txt"],
+        "tr",
+        options=EvalOptions(n_bootstrap=0),
+    )
     seg = ev.systems[0].segments
     assert seg[0].refs == ("Bugün hava çok güzel.",)
     assert seg[0].chrf == 100.0
@@ -310,7 +325,7 @@ def test_segment_stats_and_flags():
     hyp[2] = ""  # dropped
     hyp[3] = ref[3] + " askerler askerler askerler askerler"
     hyp[4] = " ".join(ref[4].split()[:3])
-    ev = evaluate_texts([("sys", hyp)], [ref], "tr", srcs=src, n_bootstrap=0)
+    ev = evaluate_texts([("sys", hyp)], [ref], "tr", srcs=src, options=EvalOptions(n_bootstrap=0))
     segs = ev.systems[0].segments
     assert segs[0].chrf == 100.0 and segs[0].flags == ()
     assert {"wrong-lang", "copy-of-source"} <= set(segs[1].flags)
@@ -365,7 +380,9 @@ def test_fake_glossary_checker_feeds_terms():
         ]
         return summarize(occ, "fake")
 
-    ev = evaluate_texts([("sys", hyp)], [ref], "tr", srcs=src, terms=checker, n_bootstrap=0)
+    ev = evaluate_texts(
+        [("sys", hyp)], [ref], "tr", srcs=src, terms=checker, options=EvalOptions(n_bootstrap=0)
+    )
     s = ev.systems[0]
     assert s.terms.accuracy == 0.5
     assert s.terms.consistency == 1.0  # putin found twice, same form; erdogan once
@@ -406,7 +423,10 @@ def test_different_lengths_are_aligned_with_a_warning(caplog):
     merged = [ref[0], ref[1] + " || " + ref[2], *ref[3:]]  # 5 lines for 6
     other = list(ref)
     ev = evaluate_texts(
-        [("merged", merged), ("full", other)], [ref], "tr", aligner=fake_aligner, n_bootstrap=0
+        [("merged", merged), ("full", other)],
+        [ref],
+        "tr",
+        options=EvalOptions(aligner=fake_aligner, n_bootstrap=0),
     )
     assert len(ev.warnings) == 1 and "5 hypothesis lines vs 6 reference lines" in ev.warnings[0]
     assert ev.systems[0].alignment == {
@@ -447,7 +467,9 @@ def test_units_from_beads(beads, units, hyp_groups):
 def test_real_aligner_regroups_merged_and_dropped_lines():
     ref = lines_of(EVAL / "idlib.tr.txt")
     hyp = [ref[0], ref[1] + " " + ref[2], *ref[3:10], *ref[11:]]  # 1+2 merged, 10 dropped
-    ev = evaluate_texts([("merged", hyp), ("copy", ref)], [ref], "tr", n_bootstrap=0)
+    ev = evaluate_texts(
+        [("merged", hyp), ("copy", ref)], [ref], "tr", options=EvalOptions(n_bootstrap=0)
+    )
     al = ev.systems[0].alignment
     assert al["method"] == "mtalign.evaluate token overlap"
     assert al["bead_kinds"] == {"0-1": 1, "1-1": 25, "1-2": 1}
@@ -469,7 +491,7 @@ def test_real_glossary_terms(tmp_path):
         "tr",
         src=EVAL / "idlib.en.txt",
         glossary=glossary,
-        n_bootstrap=0,
+        options=EvalOptions(n_bootstrap=0),
     )
     good, worse = ev.systems
     assert len(good.terms.occurrences) == len(worse.terms.occurrences) > 0

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from mtalign.evaluate.realign import realign
-from mtalign.evaluate.runner import evaluate_texts
+from mtalign.evaluate.runner import EvalOptions, evaluate_texts
 
 FAST = settings(max_examples=60, derandomize=True, deadline=None)
 VOCAB = "the a court city minister said on Thursday that army forces would leave north".split()
@@ -81,7 +81,9 @@ def test_realigned_pairs_are_the_right_ones(case):
 @given(derived(min_lines=2).filter(lambda c: len(c[1]) != len(c[0]) and c[1]))
 def test_scores_on_realigned_lines_equal_sacrebleu_on_the_right_pairs(case):
     ref, hyp, pairs = case
-    ev = evaluate_texts([("sys", hyp), ("copy", ref)], [ref], "en", n_bootstrap=0)
+    ev = evaluate_texts(
+        [("sys", hyp), ("copy", ref)], [ref], "en", options=EvalOptions(n_bootstrap=0)
+    )
     system, copy = ev.systems
     got = Counter((s.hyp, s.refs[0]) for s in system.segments)
     assert got == Counter(pairs)  # one system: its beads are the units
@@ -103,7 +105,10 @@ def test_short_hypotheses_against_long_references_score_finite(n_hyp, n_ref, tes
     hyp = ref[:n_hyp]
     systems = [("short", hyp)] + ([("copy", ref)] if test else [])
     ev = evaluate_texts(
-        systems, [ref], "en", n_bootstrap=20, significance=test, n_trials=20, seed=7
+        systems,
+        [ref],
+        "en",
+        options=EvalOptions(n_bootstrap=20, significance=test, n_trials=20, seed=7),
     )
     for s in ev.systems:
         for score in s.scores.values():

@@ -12,7 +12,14 @@ import pytest
 
 from mtalign.cli.evaluate import evaluate_command
 from mtalign.errors import InputError, OutputError
-from mtalign.evaluate import Report, evaluate_files, evaluate_texts, render_html, write_reports
+from mtalign.evaluate import (
+    EvalOptions,
+    Report,
+    evaluate_files,
+    evaluate_texts,
+    render_html,
+    write_reports,
+)
 from mtalign.evaluate.report import parse_formats
 from mtalign.evaluate.report_html import highlight
 from mtalign.evaluate.segments import TermOccurrence
@@ -95,8 +102,7 @@ def test_reports_are_reproducible(report_dir, tmp_path):
         [report_dir / "A.tr.txt", report_dir / "B.tr.txt"],
         [EVAL / "idlib.tr.txt"],
         "tr",
-        significance="paired-bs",
-        n_bootstrap=200,
+        options=EvalOptions(significance="paired-bs", n_bootstrap=200),
     )
     first = write_reports(Report((ev,)), tmp_path / "one")
     second = write_reports(Report((ev,)), tmp_path / "two")
@@ -126,7 +132,7 @@ def test_html_is_self_contained_and_escaped(report_dir):
 def test_arabic_cells_are_marked_for_rtl(tmp_path):
     ref = lines_of(EVAL / "idlib.ar.txt")
     hyp = [" ".join(x.split()[1:]) for x in ref]
-    ev = evaluate_texts([("ar-sys", hyp)], [ref], "ar", n_bootstrap=0)
+    ev = evaluate_texts([("ar-sys", hyp)], [ref], "ar", options=EvalOptions(n_bootstrap=0))
     page = render_html(Report((ev,)))
     assert 'lang="ar" dir="auto"' in page
     assert ref[0].split()[1] in page
@@ -162,7 +168,9 @@ def test_glossary_misses_are_highlighted():
             ]
         )
 
-    ev = evaluate_texts([("s", hyp)], [ref], "tr", srcs=src, terms=checker, n_bootstrap=0)
+    ev = evaluate_texts(
+        [("s", hyp)], [ref], "tr", srcs=src, terms=checker, options=EvalOptions(n_bootstrap=0)
+    )
     page = render_html(Report((ev,)))
     assert "<h3>Glossary misses</h3>" in page
     assert '<mark class="miss" title="putin: missing; expected Putin">Putin</mark> left.' in page
@@ -185,7 +193,9 @@ def test_unknown_format():
 def test_report_path_that_is_a_file(report_dir, tmp_path):
     f = tmp_path / "file"
     f.write_text("x")
-    ev = evaluate_files([report_dir / "A.tr.txt"], [EVAL / "idlib.tr.txt"], "tr", n_bootstrap=0)
+    ev = evaluate_files(
+        [report_dir / "A.tr.txt"], [EVAL / "idlib.tr.txt"], "tr", options=EvalOptions(n_bootstrap=0)
+    )
     with pytest.raises(OutputError, match="is a file, not a folder"):
         write_reports(Report((ev,)), f)
 

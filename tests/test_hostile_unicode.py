@@ -222,11 +222,13 @@ def test_batch_with_surrogates_and_controls_goes_on_every_run(tmp_path, marian_t
 def test_evaluation_report_escapes_names_and_texts(tmp_path):
     from mtalign.evaluate.report import write_reports
     from mtalign.evaluate.report_json import Report
-    from mtalign.evaluate.runner import evaluate_texts
+    from mtalign.evaluate.runner import EvalOptions, evaluate_texts
 
     ref = ["The talks went on.", "They ended late | at \x1b[2J night."]
     hyp = ["The talks went on \x1b[31m.", "They ended `late` at\u202e night."]
-    ev = evaluate_texts([("sys|\x1b[2Jname\nx", hyp)], [ref], "en", n_bootstrap=0)
+    ev = evaluate_texts(
+        [("sys|\x1b[2Jname\nx", hyp)], [ref], "en", options=EvalOptions(n_bootstrap=0)
+    )
     paths = write_reports(Report(title="T\x1b]0;x\x07", evaluations=[ev]), tmp_path, ["md"])
     md = paths["md"].read_text(encoding="utf-8")
     assert not RAW.search(md.replace("\n", " "))

@@ -268,7 +268,7 @@ def test_comet_ranks_the_translation_above_broken_ones(found):
     """Guards: the COMET integration with a real checkpoint (source, hypothesis and
     reference in the right slots, the model id in the signature): the model's translation
     scores above a copy of the source and above translations shifted by one line."""
-    from mtalign.evaluate import evaluate_texts
+    from mtalign.evaluate import EvalOptions, evaluate_texts
     from mtalign.evaluate.comet import comet_available, load_scorer
 
     spec = os.environ.get(COMET_ENV, "").strip()
@@ -278,8 +278,8 @@ def test_comet_ranks_the_translation_above_broken_ones(found):
     hyps = _check(found).runs[0].outputs
     systems = [("model", hyps), ("source copy", srcs), ("shifted", hyps[1:] + hyps[:1])]
     ev = evaluate_texts(
-        systems, [refs], found.entry.tgt, srcs=srcs, metrics="comet", n_bootstrap=0,
-        comet=load_scorer(spec), aligner=False,
+        systems, [refs], found.entry.tgt, srcs=srcs,
+        options=EvalOptions(metrics="comet", n_bootstrap=0, comet=load_scorer(spec), aligner=False),
     )  # fmt: skip
     model, copy, shifted = (s.scores["comet"] for s in ev.systems)
     assert model.value > copy.value and model.value > shifted.value

@@ -131,32 +131,44 @@ def build_summary(
     for r in rows:
         by_doc[r["id"]].append(r)
     tasks = Counter(r["status"] for r in rows)
-    langs: dict[str, dict[str, Any]] = {}
+    langs, flags, gloss = _per_language(targets, rows)
+    glossary = None
+    if gloss:
+        glossary = {t: aggregate_glossary(v) for t, v in gloss.items()}
+        glossary["all"] = aggregate_glossary([g for v in gloss.values() for g in v])
+    statuses = [{r["status"] for r in rs} for rs in by_doc.values()]
+    return JobSummary(
+        name=name,
+        config=config,
+        output_dir=output_dir,
+        targets=list(targets),
+        documents=len(by_doc),
+        documents_done=sum(1 for s in statuses if s == {"done"}),
+        documents_failed=sum(1 for s in statuses if "failed" in s),
+        documents_pending=sum(1 for s in statuses if "pending" in s and "failed" not in s),
+        tasks={k: tasks.get(k, 0) for k in ("done", "failed", "pending")},
+        languages=langs,
+        failures=_failures(by_doc),
+        run=run,
+        glossary=glossary,
+        quality_flags={t: dict(sorted(c.items())) for t, c in flags.items() if c},
+    )
+
+
+def _lang_counts() -> dict[str, Any]:
+    keys = ("done", "failed", "pending", "segments", "cached", "retried", "flagged_segments")
+    return dict.fromkeys(keys, 0)
+
+
+def _per_language(
+    targets: Sequence[str], rows: list[Mapping[str, Any]]
+) -> tuple[dict[str, dict[str, Any]], dict[str, Counter[str]], dict[str, list[Mapping[str, Any]]]]:
+    """Counts, quality flags and glossary reports per target language."""
+    langs: dict[str, dict[str, Any]] = {t: _lang_counts() for t in targets}
     flags: dict[str, Counter[str]] = defaultdict(Counter)
     gloss: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for t in targets:
-        langs[t] = {
-            "done": 0,
-            "failed": 0,
-            "pending": 0,
-            "segments": 0,
-            "cached": 0,
-            "retried": 0,
-            "flagged_segments": 0,
-        }
     for r in rows:
-        lang = langs.setdefault(
-            r["lang"],
-            {
-                "done": 0,
-                "failed": 0,
-                "pending": 0,
-                "segments": 0,
-                "cached": 0,
-                "retried": 0,
-                "flagged_segments": 0,
-            },
-        )
+        lang = langs.setdefault(r["lang"], _lang_counts())
         lang[r["status"]] += 1
         m = r.get("metrics") or {}
         for key in ("segments", "cached", "retried", "flagged_segments"):
@@ -164,10 +176,11 @@ def build_summary(
         flags[r["lang"]].update(m.get("flags", {}))
         if m.get("glossary"):
             gloss[r["lang"]].append(m["glossary"])
-    glossary = None
-    if gloss:
-        glossary = {t: aggregate_glossary(v) for t, v in gloss.items()}
-        glossary["all"] = aggregate_glossary([g for v in gloss.values() for g in v])
+    return langs, flags, gloss
+
+
+def _failures(by_doc: Mapping[str, list[Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """One entry per document and reason, with the languages that failed for it."""
     failures = []
     for doc_id, rs in by_doc.items():
         reasons: dict[str, list[str]] = defaultdict(list)
@@ -184,23 +197,7 @@ def build_summary(
                     "reason": reason,
                 }
             )
-    statuses = [{r["status"] for r in rs} for rs in by_doc.values()]
-    return JobSummary(
-        name=name,
-        config=config,
-        output_dir=output_dir,
-        targets=list(targets),
-        documents=len(by_doc),
-        documents_done=sum(1 for s in statuses if s == {"done"}),
-        documents_failed=sum(1 for s in statuses if "failed" in s),
-        documents_pending=sum(1 for s in statuses if "pending" in s and "failed" not in s),
-        tasks={k: tasks.get(k, 0) for k in ("done", "failed", "pending")},
-        languages=langs,
-        failures=failures,
-        run=run,
-        glossary=glossary,
-        quality_flags={t: dict(sorted(c.items())) for t, c in flags.items() if c},
-    )
+    return failures
 
 
 def _cell(x: Any) -> str:

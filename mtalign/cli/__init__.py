@@ -16,7 +16,6 @@ from typing import Any
 
 from mtalign.errors import MtalignError
 from mtalign.settings.schema import SettingError
-from mtalign.version import __version__
 
 
 class Mtalign:
@@ -281,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
         output.error(str(exc))
         return exc.exit_code
     if inv.version:
+        from mtalign.version import __version__
+
         print(f"mtalign {__version__}")
         return 0
     if inv.help or inv.command is None:

@@ -40,20 +40,11 @@ def evaluate_command(
     --realign. COMET (--metrics ...,comet; --comet-model ID_OR_PATH) needs mtalign[comet]
     and --src; without --ref, --metrics comet scores reference-free (QE).
     """
-    from mtalign.evaluate import Report, evaluate_files, render_json, write_reports
-    from mtalign.evaluate.textfmt import score_table
+    from mtalign.evaluate import EvalOptions, evaluate_files
 
-    hyps = as_files(hyp, "hyp")
-    refs = as_files(ref, "ref")
+    hyps, refs = as_files(hyp, "hyp"), as_files(ref, "ref")
     metric_list = ",".join(as_list(metrics, "metrics")) or "bleu,chrf,ter"
-    if not hyps:
-        raise InputError("--hyp: give at least one hypothesis file (one segment per line)")
-    qe = not refs and _only_comet(metric_list)
-    if not refs and not qe:
-        raise InputError(
-            "--ref: give a reference file (one segment per line); without references only "
-            "--metrics comet (reference-free QE) can score"
-        )
+    qe = _check_inputs(hyps, refs, metric_list)
     target = as_str(lang, "lang")
     if not target:
         raise InputError("--lang: give the target language of the hypotheses, e.g. --lang tr")
@@ -63,15 +54,17 @@ def evaluate_command(
         from mtalign.io.outputs import check_output_dir
 
         check_output_dir(report_dir, "--report")  # before any file is read
-    options = {
-        "metrics": metric_list,
-        "significance": as_str(significance, "significance"),
-        "tokenize": as_str(tokenize, "tokenize"),
-        "seed": check_value(SuiteTable, "seed", seed, strict=False),
-        "n_bootstrap": check_value(SuiteTable, "n_bootstrap", n_bootstrap, strict=False),
-        "n_trials": check_value(SuiteTable, "n_trials", n_trials, strict=False),
-    }
     scorer = _comet_scorer(metric_list, as_str(comet_model, "comet-model"), bool(refs), src)
+    options = EvalOptions(
+        metrics=metric_list,
+        significance=as_str(significance, "significance"),
+        tokenize=as_str(tokenize, "tokenize"),
+        seed=check_value(SuiteTable, "seed", seed, strict=False),
+        n_bootstrap=check_value(SuiteTable, "n_bootstrap", n_bootstrap, strict=False),
+        n_trials=check_value(SuiteTable, "n_trials", n_trials, strict=False),
+        aligner=as_bool(realign, "realign"),
+        comet=scorer,
+    )
     common = {
         "src_lang": as_str(src_lang, "src-lang", "en") or "en",
         "glossary": as_str(glossary, "glossary"),
@@ -80,16 +73,37 @@ def evaluate_command(
     if qe:
         ev = _evaluate_qe(hyps, as_str(src, "src"), target, scorer, options, **common)
     else:
-        ev = evaluate_files(
-            hyps,
-            refs,
-            target,
-            src=as_str(src, "src"),
-            aligner=as_bool(realign, "realign"),
-            comet=scorer,
-            **common,
-            **options,
+        ev = evaluate_files(hyps, refs, target, src=as_str(src, "src"), options=options, **common)
+    _show(ev, hyps, refs, options, report_dir, formats, stdout_format)
+
+
+def _check_inputs(hyps: list[str], refs: list[str], metric_list: str) -> bool:
+    """Whether this is reference-free QE; something to score and something to score with."""
+    if not hyps:
+        raise InputError("--hyp: give at least one hypothesis file (one segment per line)")
+    qe = not refs and _only_comet(metric_list)
+    if not refs and not qe:
+        raise InputError(
+            "--ref: give a reference file (one segment per line); without references only "
+            "--metrics comet (reference-free QE) can score"
         )
+    return qe
+
+
+def _show(
+    ev: Any,
+    hyps: list[str],
+    refs: list[str],
+    options: Any,
+    report_dir: str | None,
+    formats: list[str],
+    stdout_format: str | None,
+) -> None:
+    """The score table (or one report format) on stdout, and the reports in --report."""
+    from mtalign.evaluate import Report, render_json, write_reports
+    from mtalign.evaluate.textfmt import score_table
+
+    scorer = options.comet
     settings = {
         "command": "evaluate",
         "hyp": hyps,
@@ -98,7 +112,10 @@ def evaluate_command(
         "src": ev.src,
         "src_lang": ev.src_lang,
         "glossary": ev.glossary,
-        **options,
+        "significance": options.significance,
+        "seed": options.seed,
+        "n_bootstrap": options.n_bootstrap,
+        "n_trials": options.n_trials,
         "tokenize": ev.bleu_tokenizer,
         "metrics": list(ev.metrics),
         **({"comet_model": scorer.model_id} if scorer is not None else {}),
@@ -179,7 +196,7 @@ def _evaluate_qe(
     src: str | None,
     lang: str,
     scorer: Any,
-    options: dict[str, Any],
+    options: Any,
     src_lang: str,
     glossary: str | None,
     names: list[str] | None,
@@ -187,7 +204,7 @@ def _evaluate_qe(
     """``--metrics comet`` without ``--ref``: reference-free COMET (QE)."""
     from mtalign.evaluate.inputs import read_lines
     from mtalign.evaluate.qe import evaluate_qe
-    from mtalign.evaluate.runner import unique_names
+    from mtalign.evaluate.runner import EvalNames, unique_names
     from mtalign.evaluate.terms import glossary_checker
 
     if src is None:
@@ -200,14 +217,9 @@ def _evaluate_qe(
         lang,
         scorer,
         src_lang=src_lang,
-        significance=options["significance"],
-        seed=options["seed"],
-        n_bootstrap=options["n_bootstrap"],
-        n_trials=options["n_trials"],
         terms=glossary_checker(glossary, src_lang, lang) if glossary else None,
-        src_name=src,
-        sys_paths=hyps,
-        glossary_name=glossary,
+        options=options,
+        names=EvalNames(src=src, systems=hyps, glossary=glossary),
     )
 
 

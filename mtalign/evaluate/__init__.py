@@ -4,8 +4,9 @@ in JSON, Markdown and self-contained HTML.
 
 Typical use::
 
-    from mtalign.evaluate import evaluate_files, Report, write_reports
-    ev = evaluate_files(["a.tr.txt", "b.tr.txt"], ["ref.tr.txt"], "tr", significance="paired-bs")
+    from mtalign.evaluate import EvalOptions, Report, evaluate_files, write_reports
+    options = EvalOptions(significance="paired-bs")
+    ev = evaluate_files(["a.tr.txt", "b.tr.txt"], ["ref.tr.txt"], "tr", options=options)
     write_reports(Report((ev,)), "report/")
 """
 
@@ -16,7 +17,14 @@ from mtalign.evaluate.report import FORMATS, parse_formats, write_reports
 from mtalign.evaluate.report_html import render_html
 from mtalign.evaluate.report_json import Report, render_json, report_dict
 from mtalign.evaluate.report_md import render_md
-from mtalign.evaluate.runner import Evaluation, SystemResult, evaluate_files, evaluate_texts
+from mtalign.evaluate.runner import (
+    EvalNames,
+    EvalOptions,
+    Evaluation,
+    SystemResult,
+    evaluate_files,
+    evaluate_texts,
+)
 from mtalign.evaluate.significance import METHODS, score_systems
 
 __all__ = [
@@ -28,6 +36,8 @@ __all__ = [
     "Report",
     "SystemResult",
     "corpus_scores",
+    "EvalNames",
+    "EvalOptions",
     "evaluate_files",
     "evaluate_texts",
     "parse_formats",

@@ -107,7 +107,9 @@ def make_metric(
     if name == "ter":
         return _metric_class("TER")(references=references)
     if name == "comet":
-        raise InputError("COMET is scored with its source segments: use evaluate_texts(comet=...)")
+        raise InputError(
+            "COMET is scored with its source segments: use evaluate_texts(options=EvalOptions(comet=...))"
+        )
     raise InputError(f"unknown metric {name!r}; known metrics: {', '.join(METRICS)}")
 
 

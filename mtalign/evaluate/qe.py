@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from mtalign.errors import InputError
 from mtalign.evaluate.comet import DEFAULT_QE_MODEL, CometMetric, Scorer
-from mtalign.evaluate.runner import Evaluation, SystemResult
+from mtalign.evaluate.runner import EvalNames, EvalOptions, Evaluation, SystemResult
 from mtalign.evaluate.segments import aggregate, segment_stats
-from mtalign.evaluate.significance import DEFAULT_AR_TRIALS, parse_method, score_systems
+from mtalign.evaluate.significance import parse_method, score_systems
 from mtalign.evaluate.terms import TermChecker
 from mtalign.langid import normalize_lang
 
@@ -20,21 +20,17 @@ def evaluate_qe(
     lang: str,
     scorer: Scorer,
     src_lang: str = "en",
-    significance: str | None = None,
-    seed: int = 12345,
-    n_bootstrap: int = 1000,
-    n_trials: int = DEFAULT_AR_TRIALS,
     terms: TermChecker | None = None,
-    src_name: str | None = None,
-    sys_paths: Sequence[str | None] = (),
-    glossary_name: str | None = None,
-    title: str = "",
+    options: EvalOptions | None = None,
+    names: EvalNames | None = None,
 ) -> Evaluation:
     """COMET-QE scores (system, per segment, CIs and paired tests) without references.
 
     Each system must have one line per source line (there is no reference to align to).
-    Segment chrF++ is not computed (0 in the statistics; reports show "-").
+    Segment chrF++ is not computed (0 in the statistics; reports show "-"). Of ``options``
+    the significance test, seed and resampling counts apply.
     """
+    opts, names = options or EvalOptions(), names or EvalNames()
     lang, src_lang = normalize_lang(lang), normalize_lang(src_lang)
     if not scorer.reference_free:
         raise InputError(
@@ -43,7 +39,8 @@ def evaluate_qe(
         )
     if not systems:
         raise InputError("no hypothesis given; pass --hyp FILE (several for a comparison)")
-    for (name, hyps), path in zip(systems, list(sys_paths) or [None] * len(systems), strict=True):
+    paths = list(names.systems) or [None] * len(systems)
+    for (name, hyps), path in zip(systems, paths, strict=True):
         if len(hyps) != len(srcs):
             raise InputError(
                 f"{path or name} has {len(hyps)} lines but the source has {len(srcs)}; without "
@@ -51,8 +48,9 @@ def evaluate_qe(
             )
     metric = CometMetric(scorer, srcs, None)
     scores, info = score_systems(
-        [(n, list(h)) for n, h in systems], [], ("comet",), lang,
-        None, parse_method(significance), n_bootstrap, n_trials, seed, {"comet": metric},
+        [(n, list(h)) for n, h in systems], [], ("comet",), lang, None,
+        parse_method(opts.significance), opts.n_bootstrap, opts.n_trials, opts.seed,
+        {"comet": metric},
     )  # fmt: skip
     blank = [[""] * len(srcs)]  # no reference: chrF++ and length ratio are not computed
     results = []
@@ -62,7 +60,7 @@ def evaluate_qe(
         results.append(
             SystemResult(
                 name=name,
-                path=(list(sys_paths) or [None] * len(systems))[i],
+                path=paths[i],
                 scores=scores[i],
                 segments=tuple(stats),
                 aggregates=aggregate(stats),
@@ -78,8 +76,8 @@ def evaluate_qe(
         significance=info,
         systems=tuple(results),
         refs=(),
-        src=src_name,
-        glossary=glossary_name,
-        title=title,
+        src=names.src,
+        glossary=names.glossary,
+        title=names.title,
         meta={"reference_free": True},
     )

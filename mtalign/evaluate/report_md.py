@@ -17,6 +17,22 @@ def _cell(text: object) -> str:
 
 
 def _evaluation_md(ev: Evaluation, worst: int) -> list[str]:
+    """One target language's section: header, score table, flags, worst segments, misses."""
+    return [
+        *_header_md(ev),
+        *_scores_md(ev),
+        *_flags_md(ev),
+        *(_worst_md(ev, worst) if worst else []),
+        *_misses_md(ev),
+        "### Signatures",
+        "",
+        *(f"- {ev.systems[0].scores[k].name}: `{ev.systems[0].scores[k].signature}`"
+          for k in ev.metrics),
+        "",
+    ]  # fmt: skip
+
+
+def _header_md(ev: Evaluation) -> list[str]:
     sig = ev.significance
     out = [f"## {_cell(ev.title or 'Target')}: {_cell(ev.lang)}", ""]
     refs = ", ".join(md_code(r) for r in ev.refs)
@@ -34,17 +50,20 @@ def _evaluation_md(ev: Evaluation, worst: int) -> list[str]:
             f"95% confidence intervals from {sig.n_bootstrap} bootstrap resamples (seed {sig.seed})."
         )
     out.append("")
-    for w in ev.warnings:
-        out.append(f"> Warning: {_cell(w)}")
-    if ev.warnings:
-        out.append("")
+    out += [f"> Warning: {_cell(w)}" for w in ev.warnings]
+    return out + ([""] if ev.warnings else [])
+
+
+def _scores_md(ev: Evaluation) -> list[str]:
     names = [ev.systems[0].scores[k].name for k in ev.metrics]
     head = ["System", *names, "wrong language", "flagged"]
     has_terms = any(s.terms for s in ev.systems)
     if has_terms:
         head += ["term accuracy", "term consistency"]
-    out.append("| " + " | ".join(head) + " |")
-    out.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
+    out = [
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|",
+    ]
     for i, s in enumerate(ev.systems):
         name = f"{s.name} (baseline)" if i == 0 and len(ev.systems) > 1 else s.name
         cells = [_cell(name)]
@@ -68,23 +87,33 @@ def _evaluation_md(ev: Evaluation, worst: int) -> list[str]:
                 f"Alignment of {_cell(s.name)}: {a['hyp_segments']} hypothesis vs {a['ref_segments']} "
                 f"reference lines, {_cell(a['method'])}, beads {kinds}; scored on {a['units']} units."
             )
-    out += ["", "### Quality flags", ""]
+    return out
+
+
+def _flags_md(ev: Evaluation) -> list[str]:
+    out = ["", "### Quality flags", ""]
     for s in ev.systems:
         counts = s.aggregates.flag_counts
         text = ", ".join(f"{k}: {v}" for k, v in counts.items()) or "none"
         out.append(f"- {_cell(s.name)}: {text}")
-    out.append("")
-    if worst:
-        out += [f"### Lowest sentence chrF++ (up to {worst} per system)", ""]
-        for s in ev.systems:
-            out += [f"**{_cell(s.name)}**", "", "| # | chrF++ | hypothesis | reference | flags |"]
-            out.append("|---:|---:|---|---|---|")
-            for seg in sorted(s.segments, key=lambda x: (x.chrf, x.index))[:worst]:
-                out.append(
-                    f"| {seg.index + 1} | {seg.chrf:.1f} | {_cell(seg.hyp)} | "
-                    f"{_cell(seg.refs[0] if seg.refs else '')} | {_cell(', '.join(seg.flags))} |"
-                )
-            out.append("")
+    return out + [""]
+
+
+def _worst_md(ev: Evaluation, worst: int) -> list[str]:
+    out = [f"### Lowest sentence chrF++ (up to {worst} per system)", ""]
+    for s in ev.systems:
+        out += [f"**{_cell(s.name)}**", "", "| # | chrF++ | hypothesis | reference | flags |"]
+        out.append("|---:|---:|---|---|---|")
+        for seg in sorted(s.segments, key=lambda x: (x.chrf, x.index))[:worst]:
+            out.append(
+                f"| {seg.index + 1} | {seg.chrf:.1f} | {_cell(seg.hyp)} | "
+                f"{_cell(seg.refs[0] if seg.refs else '')} | {_cell(', '.join(seg.flags))} |"
+            )
+        out.append("")
+    return out
+
+
+def _misses_md(ev: Evaluation) -> list[str]:
     misses = [
         (s.name, o)
         for s in ev.systems
@@ -92,21 +121,16 @@ def _evaluation_md(ev: Evaluation, worst: int) -> list[str]:
         for o in s.terms.occurrences
         if o.status in ("missing", "variant")
     ]
-    if misses:
-        out += ["### Glossary misses", "", "| system | # | term | expected | found | status |"]
-        out.append("|---|---:|---|---|---|---|")
-        for name, o in misses:
-            out.append(
-                f"| {_cell(name)} | {o.segment + 1} | {_cell(o.source_form or o.term)} | "
-                f"{_cell(' / '.join(o.expected))} | {_cell(o.found or '-')} | {o.status} |"
-            )
-        out.append("")
-    out += ["### Signatures", ""]
-    for k in ev.metrics:
-        s0 = ev.systems[0].scores[k]
-        out.append(f"- {s0.name}: `{s0.signature}`")
-    out.append("")
-    return out
+    if not misses:
+        return []
+    out = ["### Glossary misses", "", "| system | # | term | expected | found | status |"]
+    out.append("|---|---:|---|---|---|---|")
+    for name, o in misses:
+        out.append(
+            f"| {_cell(name)} | {o.segment + 1} | {_cell(o.source_form or o.term)} | "
+            f"{_cell(' / '.join(o.expected))} | {_cell(o.found or '-')} | {o.status} |"
+        )
+    return out + [""]
 
 
 def render_md(report: Report, worst: int = WORST) -> str:

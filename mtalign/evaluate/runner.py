@@ -89,48 +89,126 @@ def unique_names(paths: Sequence[str], names: Sequence[str] | None = None) -> li
     return out
 
 
+@dataclass(frozen=True)
+class EvalOptions:
+    """How systems are scored: metrics, tests, resampling, realignment, COMET scorer.
+
+    ``aligner`` realigns a system whose line count differs from the references' (True:
+    :mod:`mtalign.evaluate.realign`; None/False: such a system is an :class:`InputError`
+    naming both counts). ``comet`` is the :class:`~mtalign.evaluate.comet.Scorer` of the
+    ``comet`` metric (default: loaded from the default checkpoint when asked for).
+    """
+
+    metrics: str | Sequence[str] | None = "bleu,chrf,ter"
+    significance: str | None = None
+    tokenize: str | None = None
+    seed: int = 12345
+    n_bootstrap: int = 1000
+    n_trials: int = DEFAULT_AR_TRIALS
+    aligner: Aligner | None | bool = True
+    comet: Any = None
+
+
+@dataclass(frozen=True)
+class EvalNames:
+    """What the report calls the inputs: reference and source files, systems' files, the
+    glossary, and the title."""
+
+    refs: Sequence[str] = ()
+    src: str | None = None
+    systems: Sequence[str | None] = ()
+    glossary: str | None = None
+    title: str = ""
+
+
 def evaluate_texts(
     systems: Sequence[tuple[str, Sequence[str]]],
     refs: Sequence[Sequence[str]],
     lang: str,
     srcs: Sequence[str] | None = None,
     src_lang: str = "en",
-    metrics: str | Sequence[str] | None = "bleu,chrf,ter",
-    significance: str | None = None,
-    tokenize: str | None = None,
-    seed: int = 12345,
-    n_bootstrap: int = 1000,
-    n_trials: int = DEFAULT_AR_TRIALS,
     terms: TermChecker | None = None,
-    aligner: Aligner | None | bool = True,
-    ref_names: Sequence[str] = (),
-    src_name: str | None = None,
-    sys_paths: Sequence[str | None] = (),
-    glossary_name: str | None = None,
-    title: str = "",
-    comet: Any = None,
+    options: EvalOptions | None = None,
+    names: EvalNames | None = None,
 ) -> Evaluation:
     """Evaluate line lists. ``systems`` are ``(name, lines)``; the first is the baseline.
 
     ``refs`` holds one list of lines per reference set (all the same length, and the
-    same as ``srcs``). A system with another line count is aligned to the first reference
-    with ``aligner`` (True: mtalign.evaluate.realign; None/False: never) and a warning
-    is recorded; without an aligner that is an :class:`InputError` naming both counts.
-    ``terms`` checks glossary terms over ``(srcs, hyps)`` per system. ``comet`` is the
-    :class:`~mtalign.evaluate.comet.Scorer` of the ``comet`` metric (default: loaded from
-    the default checkpoint when the metric is asked for).
+    same as ``srcs``). ``terms`` checks glossary terms over ``(srcs, hyps)`` per system.
+    A system with another line count is realigned (see :class:`EvalOptions`) and a
+    warning is recorded.
     """
-    lang = normalize_lang(lang)
-    src_lang = normalize_lang(src_lang)
-    keys = tuple(parse_metrics(metrics))
-    method = parse_method(significance)
-    tok = bleu_tokenizer(lang, tokenize)
+    opts, names = options or EvalOptions(), names or EvalNames()
+    lang, src_lang = normalize_lang(lang), normalize_lang(src_lang)
+    keys = tuple(parse_metrics(opts.metrics))
+    method = parse_method(opts.significance)
+    tok = bleu_tokenizer(lang, opts.tokenize)
+    ref_names = list(names.refs) or [f"ref{i + 1}" for i in range(len(refs))]
+    sys_paths = list(names.systems) or [None] * len(systems)
+    _check_inputs(systems, refs, srcs, terms, ref_names, names.src)
+    alignments, warnings = _realign(systems, refs[0], sys_paths, ref_names[0], lang, opts)
+    n_ref = len(refs[0])
+    units = common_units(n_ref, alignments) if any(alignments) else [(i,) for i in range(n_ref)]
+    ref_units = [[join_lines(r, u, lang) for u in units] for r in refs]
+    src_units = [join_lines(srcs, u, src_lang) for u in units] if srcs is not None else None
+    sys_units: list[tuple[str, list[str]]] = []
+    sys_lines: list[list[tuple[int, ...]]] = []
+    for (name, hyps), al in zip(systems, alignments, strict=True):
+        groups = hyp_lines_per_unit(units, len(hyps), al)
+        sys_lines.append(groups)
+        sys_units.append((name, [join_lines(hyps, g, lang) for g in groups]))
+    if all(not h.strip() for _, hs in sys_units for h in hs):
+        raise InputError("every hypothesis is empty; check the --hyp files")
+    neural = _neural_metrics(keys, opts.comet, src_units, ref_units[0])
+    scores, info = score_systems(
+        sys_units, ref_units, keys, lang, tok, method, opts.n_bootstrap, opts.n_trials,
+        opts.seed, neural,
+    )  # fmt: skip
+    results = [
+        _system_result(
+            name,
+            hyps,
+            sys_paths[i],
+            scores[i],
+            ref_units,
+            src_units,
+            terms,
+            lang,
+            sys_lines[i],
+            units,
+            alignments[i],
+            neural,
+        )  # fmt: skip
+        for i, (name, hyps) in enumerate(sys_units)
+    ]
+    return Evaluation(
+        lang=lang,
+        src_lang=src_lang,
+        metrics=keys,
+        bleu_tokenizer=tok,
+        significance=info,
+        systems=tuple(results),
+        refs=tuple(ref_names),
+        src=names.src,
+        glossary=names.glossary,
+        warnings=tuple(warnings),
+        title=names.title,
+    )
+
+
+def _check_inputs(
+    systems: Sequence[tuple[str, Sequence[str]]],
+    refs: Sequence[Sequence[str]],
+    srcs: Sequence[str] | None,
+    terms: TermChecker | None,
+    ref_names: Sequence[str],
+    src_name: str | None,
+) -> None:
+    """Something to score, references of one length, a source that matches them."""
     if not systems:
         raise InputError("no hypothesis given; pass --hyp FILE (several for a comparison)")
     if not refs:
         raise InputError("no reference given; pass --ref FILE (one line per segment)")
-    ref_names = list(ref_names) or [f"ref{i + 1}" for i in range(len(refs))]
-    sys_paths = list(sys_paths) or [None] * len(systems)
     n_ref = len(refs[0])
     for name, r in zip(ref_names[1:], refs[1:], strict=False):
         if len(r) != n_ref:
@@ -148,77 +226,70 @@ def evaluate_texts(
     if all(not line.strip() for r in refs for line in r):
         raise InputError(f"reference {ref_names[0]} has no text")
 
-    warnings: list[str] = []
-    align_fn = default_aligner() if aligner is True else (aligner or None)
+
+def _realign(
+    systems: Sequence[tuple[str, Sequence[str]]],
+    ref: Sequence[str],
+    sys_paths: Sequence[str | None],
+    ref_name: str,
+    lang: str,
+    opts: EvalOptions,
+) -> tuple[list[SystemAlignment | None], list[str]]:
+    """Each system's alignment to the reference (None when line counts agree), warnings."""
+    align_fn = default_aligner() if opts.aligner is True else (opts.aligner or None)
     alignments: list[SystemAlignment | None] = []
+    warnings: list[str] = []
     for (name, hyps), path in zip(systems, sys_paths, strict=True):
-        if len(hyps) == n_ref:
+        if len(hyps) == len(ref):
             alignments.append(None)
             continue
         if align_fn is None:
-            require_same_length(len(hyps), n_ref, path or name, ref_names[0])
-        al = align_system(hyps, refs[0], lang, align_fn)
+            require_same_length(len(hyps), len(ref), path or name, ref_name)
+        al = align_system(hyps, ref, lang, align_fn)
         alignments.append(al)
         msg = (
-            f"{name}: {len(hyps)} hypothesis lines vs {n_ref} reference lines; aligned with "
+            f"{name}: {len(hyps)} hypothesis lines vs {len(ref)} reference lines; aligned with "
             f"{al.method} ({', '.join(f'{k}: {v}' for k, v in al.kinds.items())})"
         )
         log.warning(msg)
         warnings.append(msg)
+    return alignments, warnings
 
-    units = common_units(n_ref, alignments) if any(alignments) else [(i,) for i in range(n_ref)]
-    ref_units = [[join_lines(r, u, lang) for u in units] for r in refs]
-    src_units = [join_lines(srcs, u, src_lang) for u in units] if srcs is not None else None
-    sys_units: list[tuple[str, list[str]]] = []
-    sys_lines: list[list[tuple[int, ...]]] = []
-    for (name, hyps), al in zip(systems, alignments, strict=True):
-        groups = hyp_lines_per_unit(units, len(hyps), al)
-        sys_lines.append(groups)
-        sys_units.append((name, [join_lines(hyps, g, lang) for g in groups]))
-    if all(not h.strip() for _, hs in sys_units for h in hs):
-        raise InputError("every hypothesis is empty; check the --hyp files")
 
-    neural = _neural_metrics(keys, comet, src_units, ref_units[0])
-    scores, info = score_systems(
-        sys_units, ref_units, keys, lang, tok, method, n_bootstrap, n_trials, seed, neural
+def _system_result(
+    name: str,
+    hyps: list[str],
+    path: str | None,
+    scores: dict[str, Score],
+    ref_units: list[list[str]],
+    src_units: list[str] | None,
+    terms: TermChecker | None,
+    lang: str,
+    hyp_lines: list[tuple[int, ...]],
+    units: list[tuple[int, ...]],
+    al: SystemAlignment | None,
+    neural: dict[str, Any],
+) -> SystemResult:
+    """One system's scores, per-segment statistics, term report and alignment."""
+    report = terms(src_units, hyps) if terms is not None and src_units is not None else None
+    stats = segment_stats(
+        hyps,
+        ref_units,
+        lang,
+        src_units,
+        report.occurrences if report else (),
+        hyp_lines=hyp_lines,
+        ref_lines=units,
     )
-    results: list[SystemResult] = []
-    for i, (name, hyps) in enumerate(sys_units):
-        report = terms(src_units, hyps) if terms is not None and src_units is not None else None
-        stats = segment_stats(
-            hyps,
-            ref_units,
-            lang,
-            src_units,
-            report.occurrences if report else (),
-            hyp_lines=sys_lines[i],
-            ref_lines=units,
-        )
-        al = alignments[i]
-        results.append(
-            SystemResult(
-                name=name,
-                path=sys_paths[i],
-                scores=scores[i],
-                segments=tuple(stats),
-                aggregates=aggregate(stats),
-                terms=report,
-                alignment=al.as_dict(len(units)) if al else None,
-                segment_scores={k: tuple(m.segment_scores(hyps)) for k, m in neural.items()},
-            )
-        )
-    return Evaluation(
-        lang=lang,
-        src_lang=src_lang,
-        metrics=keys,
-        bleu_tokenizer=tok,
-        significance=info,
-        systems=tuple(results),
-        refs=tuple(ref_names),
-        src=src_name,
-        glossary=glossary_name,
-        warnings=tuple(warnings),
-        title=title,
+    return SystemResult(
+        name=name,
+        path=path,
+        scores=scores,
+        segments=tuple(stats),
+        aggregates=aggregate(stats),
+        terms=report,
+        alignment=al.as_dict(len(units)) if al else None,
+        segment_scores={k: tuple(m.segment_scores(hyps)) for k, m in neural.items()},
     )
 
 
@@ -244,7 +315,7 @@ def evaluate_files(
     src_lang: str = "en",
     glossary: str | os.PathLike[str] | None = None,
     names: Sequence[str] | None = None,
-    **options: Any,
+    options: EvalOptions | None = None,
 ) -> Evaluation:
     """Read hypothesis, reference and source files and :func:`evaluate_texts` them."""
     hyp_paths = [str(p) for p in hyp]
@@ -255,9 +326,10 @@ def evaluate_files(
         raise InputError("no reference given; pass --ref FILE (one line per segment)")
     lang = normalize_lang(lang)
     src_lang = normalize_lang(src_lang)
+    opts = options or EvalOptions()
     # Validate cheap options before reading files, so a typo fails fast.
-    parse_metrics(options.get("metrics", "bleu,chrf,ter"))
-    parse_method(options.get("significance"))
+    parse_metrics(opts.metrics)
+    parse_method(opts.significance)
     refs = [read_lines(p, "reference") for p in ref_paths]
     for path, lines in zip(ref_paths, refs, strict=True):
         # A reference in the wrong language makes every score meaningless: stop, as the
@@ -278,9 +350,11 @@ def evaluate_files(
         srcs=srcs,
         src_lang=src_lang,
         terms=checker,
-        ref_names=ref_paths,
-        src_name=str(src) if src is not None else None,
-        sys_paths=hyp_paths,
-        glossary_name=str(glossary) if glossary is not None else None,
-        **options,
+        options=opts,
+        names=EvalNames(
+            refs=ref_paths,
+            src=str(src) if src is not None else None,
+            systems=hyp_paths,
+            glossary=str(glossary) if glossary is not None else None,
+        ),
     )

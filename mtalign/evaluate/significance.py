@@ -112,58 +112,68 @@ def score_systems(
         )
     ref_sets = [list(r) for r in refs]
     names = [name for name, _ in systems]
-    results: list[dict[str, Score]] = [{} for _ in systems]
+
+    def metric(key: str) -> Any:
+        return extra.get(key) or make_metric(key, lang, tokenize, references=ref_sets)
+
     with sacrebleu_seed(seed):
         if method is None:
-            for key in metrics:
-                metric = extra.get(key) or make_metric(key, lang, tokenize, references=ref_sets)
+            results: list[dict[str, Score]] = [{} for _ in systems]
+            for key in metrics:  # metric by metric, as sacrebleu's own CLI resamples
+                m = metric(key)
                 for i, (_, hyps) in enumerate(systems):
-                    sb = metric.corpus_score(list(hyps), None, n_bootstrap=max(1, n_bootstrap))
-                    results[i][key] = to_score(key, sb, metric)
-            info = SignificanceInfo(
-                None, 0, max(0, n_bootstrap) if n_bootstrap > 1 else 0, seed, names[0]
-            )
-            return results, info
-
-        from sacrebleu.significance import PairedTest
-
+                    results[i][key] = _bootstrap(m, key, hyps, n_bootstrap)
+            n_ci = max(0, n_bootstrap) if n_bootstrap > 1 else 0
+            return results, SignificanceInfo(None, 0, n_ci, seed, names[0])
         test_type = METHODS[method]
         n_samples = n_bootstrap if test_type == "bs" else n_trials
         if n_samples < 2:
             raise InputError(f"--significance {method}: needs at least 2 samples, got {n_samples}")
-        objs = {
-            key: extra.get(key) or make_metric(key, lang, tokenize, references=ref_sets)
-            for key in metrics
-        }
-        test = PairedTest(
-            [(name, list(hyps)) for name, hyps in systems],
-            objs,
-            references=None,
-            test_type=test_type,
-            n_samples=n_samples,
-            n_ar_confidence=n_bootstrap if (test_type == "ar" and n_bootstrap > 1) else -1,
-            n_jobs=1,
-        )
-        sigs, table = test()
-        # PairedTest keys its table by the scores' display names, in metric order.
-        for key, sb_name in zip(metrics, list(table)[1:], strict=True):
-            sig = sigs[sb_name].format()
-            for i, res in enumerate(table[sb_name]):
-                info_ = {"key": key, "lower_is_better": key == "ter"}
-                ci = None
-                if res.mean is not None and res.ci is not None:
-                    mean, half = float(res.mean), float(res.ci)
-                    ci = (mean - half, mean + half)
-                    info_.update(mean=mean, ci_halfwidth=half)
-                if i > 0:
-                    info_["p_value"] = float(res.p_value)
-                    info_["significant"] = bool(res.p_value < ALPHA)
-                results[i][key] = Score(sb_name, float(res.score), sig, ci, info_)
-    info = SignificanceInfo(
-        method,
-        n_samples,
-        n_bootstrap if (test_type == "bs" or n_bootstrap > 1) else 0,
-        seed,
-        names[0],
+        objs = {key: metric(key) for key in metrics}
+        paired = _paired(systems, objs, test_type, n_samples, n_bootstrap)
+    n_ci = n_bootstrap if (test_type == "bs" or n_bootstrap > 1) else 0
+    return paired, SignificanceInfo(method, n_samples, n_ci, seed, names[0])
+
+
+def _bootstrap(metric: Any, key: str, hyps: Sequence[str], n_bootstrap: int) -> Score:
+    """One system's corpus score with a bootstrap CI of its own."""
+    sb = metric.corpus_score(list(hyps), None, n_bootstrap=max(1, n_bootstrap))
+    return to_score(key, sb, metric)
+
+
+def _paired(
+    systems: Sequence[tuple[str, Sequence[str]]],
+    objs: Mapping[str, Any],
+    test_type: str,
+    n_samples: int,
+    n_bootstrap: int,
+) -> list[dict[str, Score]]:
+    """Scores with p-values against the first system, from sacrebleu's PairedTest."""
+    from sacrebleu.significance import PairedTest
+
+    test = PairedTest(
+        [(name, list(hyps)) for name, hyps in systems],
+        dict(objs),
+        references=None,
+        test_type=test_type,
+        n_samples=n_samples,
+        n_ar_confidence=n_bootstrap if (test_type == "ar" and n_bootstrap > 1) else -1,
+        n_jobs=1,
     )
-    return results, info
+    sigs, table = test()
+    results: list[dict[str, Score]] = [{} for _ in systems]
+    # PairedTest keys its table by the scores' display names, in metric order.
+    for key, sb_name in zip(objs, list(table)[1:], strict=True):
+        sig = sigs[sb_name].format()
+        for i, res in enumerate(table[sb_name]):
+            info_: dict[str, Any] = {"key": key, "lower_is_better": key == "ter"}
+            ci = None
+            if res.mean is not None and res.ci is not None:
+                mean, half = float(res.mean), float(res.ci)
+                ci = (mean - half, mean + half)
+                info_.update(mean=mean, ci_halfwidth=half)
+            if i > 0:
+                info_["p_value"] = float(res.p_value)
+                info_["significant"] = bool(res.p_value < ALPHA)
+            results[i][key] = Score(sb_name, float(res.score), sig, ci, info_)
+    return results

@@ -21,7 +21,7 @@ from mtalign.evaluate.inputs import read_lines
 from mtalign.evaluate.metrics import METRICS, parse_metrics
 from mtalign.evaluate.report import parse_formats, write_reports
 from mtalign.evaluate.report_json import Report
-from mtalign.evaluate.runner import Evaluation, evaluate_texts
+from mtalign.evaluate.runner import EvalNames, EvalOptions, Evaluation, evaluate_texts
 from mtalign.evaluate.significance import DEFAULT_AR_TRIALS, parse_method
 from mtalign.evaluate.terms import glossary_checker
 from mtalign.io import atomic_write_text
@@ -331,49 +331,82 @@ def run_suite(
 
         comet = load_scorer(suite.comet_model)
     srcs = read_lines(suite.source, "source")
+    # Every reference read before any translation: a bad file fails in seconds, not after.
+    refs = {lang: read_lines(suite.references[lang], "reference") for lang in suite.targets}
     seed = suite.seed if seed is None else seed
     n_bootstrap = suite.n_bootstrap if n_bootstrap is None else n_bootstrap
     fmts = parse_formats(formats) if formats else list(suite.formats)
     translations: dict[tuple[str, str], list[str]] = {}
     evaluations: list[Evaluation] = []
     for lang in suite.targets:
-        ref = read_lines(suite.references[lang], "reference")
         systems = []
         for config in suite.configurations:
             hyps = translate_for(translate, srcs, suite.src_lang, lang, config, suite.glossary)
             translations[(config.name, lang)] = hyps
             if out_dir is not None:
-                atomic_write_text(
-                    out_dir / "translations" / f"{config.name}.{lang}.txt", "\n".join(hyps) + "\n"
-                )
+                atomic_write_text(_translation_path(out_dir, config, lang), "\n".join(hyps) + "\n")
             systems.append((config.name, hyps))
-        checker = glossary_checker(suite.glossary, suite.src_lang, lang) if suite.glossary else None
-        ev = evaluate_texts(
-            systems,
-            [ref],
-            lang,
-            srcs=srcs,
-            src_lang=suite.src_lang,
+        options = EvalOptions(
             metrics=suite.metrics,
             significance=suite.significance if len(systems) > 1 else None,
             tokenize=suite.tokenize,
             seed=seed,
             n_bootstrap=n_bootstrap,
             n_trials=suite.n_trials,
-            terms=checker,
             aligner=aligner,
-            ref_names=[suite.references[lang]],
-            src_name=suite.source,
-            sys_paths=[
-                str(out_dir / "translations" / f"{c.name}.{lang}.txt") if out_dir else None
-                for c in suite.configurations
-            ],
-            glossary_name=suite.glossary,
-            title=suite.title or suite.name,
             comet=comet,
         )
-        evaluations.append(ev)
-    settings = {
+        evaluations.append(
+            _evaluate_target(suite, lang, srcs, refs[lang], systems, options, out_dir)
+        )
+    report = Report(
+        tuple(evaluations),
+        title=f"mtalign eval-suite: {suite.title or suite.name}",
+        settings=_report_settings(suite, seed, n_bootstrap, comet),
+        suite=suite.as_dict(),
+    )
+    paths = write_reports(report, out_dir, fmts) if out_dir is not None else {}
+    return SuiteResult(report, paths, translations)
+
+
+def _translation_path(out_dir: Path, config: SuiteConfiguration, lang: str) -> Path:
+    return out_dir / "translations" / f"{config.name}.{lang}.txt"
+
+
+def _evaluate_target(
+    suite: Suite,
+    lang: str,
+    srcs: list[str],
+    ref: list[str],
+    systems: list[tuple[str, list[str]]],
+    options: EvalOptions,
+    out_dir: Path | None,
+) -> Evaluation:
+    """Every configuration's translation into ``lang`` scored against its reference."""
+    checker = glossary_checker(suite.glossary, suite.src_lang, lang) if suite.glossary else None
+    return evaluate_texts(
+        systems,
+        [ref],
+        lang,
+        srcs=srcs,
+        src_lang=suite.src_lang,
+        terms=checker,
+        options=options,
+        names=EvalNames(
+            refs=[suite.references[lang]],
+            src=suite.source,
+            systems=[
+                str(_translation_path(out_dir, c, lang)) if out_dir else None
+                for c in suite.configurations
+            ],
+            glossary=suite.glossary,
+            title=suite.title or suite.name,
+        ),
+    )
+
+
+def _report_settings(suite: Suite, seed: int, n_bootstrap: int, comet: Any) -> dict[str, Any]:
+    return {
         "command": "eval-suite",
         "config": suite.path,
         "src_lang": suite.src_lang,
@@ -386,11 +419,3 @@ def run_suite(
         "tokenize": suite.tokenize,
         **({"comet_model": comet.model_id} if comet is not None else {}),
     }
-    report = Report(
-        tuple(evaluations),
-        title=f"mtalign eval-suite: {suite.title or suite.name}",
-        settings=settings,
-        suite=suite.as_dict(),
-    )
-    paths = write_reports(report, out_dir, fmts) if out_dir is not None else {}
-    return SuiteResult(report, paths, translations)
