@@ -212,7 +212,7 @@ def evaluate(
     )  # fmt: skip
     if _is_path(ref) and all(_is_path(v) for v in systems.values()):
         names = list(systems) if isinstance(hyp, Mapping) else None
-        paths = [str(v) for v in systems.values()]  # type: ignore[arg-type]
+        paths = [str(v) for v in systems.values()]
         return evaluate_files(
             paths, [str(ref)], lang, src=src, src_lang=src_lang, glossary=glossary,
             names=names, options=options,

@@ -18,7 +18,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,9 @@ STATE_FILE = ".mtalign-align.sqlite"
 TASK = "align"
 
 
-def read_pairs(path: str, src_lang: str | None = None, tgt_lang: str | None = None):
+def read_pairs(
+    path: str, src_lang: str | None = None, tgt_lang: str | None = None
+) -> list[PairSpec]:
     """The pairs listed in a TSV file (languages default to ``src_lang`` / ``tgt_lang``)."""
     from mtalign.batch.inputs import safe_name
     from mtalign.io.lines import read_lines
@@ -86,7 +88,13 @@ def _item(spec: PairSpec) -> InputItem:
     return InputItem(spec.name, f"{spec.src} | {spec.tgt}", spec.src, None, "txt", h.hexdigest())
 
 
-def _todo(state: JobState, specs: Sequence[PairSpec], names: dict[str, str], out: Path, settings):
+def _todo(
+    state: JobState,
+    specs: Sequence[PairSpec],
+    names: dict[str, str],
+    out: Path,
+    settings: AlignJobSettings,
+) -> list[PairSpec]:
     statuses = state.statuses()
     present = set(os.listdir(out)) if out.is_dir() else set()
     todo = []
@@ -144,7 +152,16 @@ def run_align_job(
             state.close()
 
 
-def _write_result(out, name, spec, settings, state, result, error, stats) -> None:
+def _write_result(
+    out: Path,
+    name: str,
+    spec: PairSpec,
+    settings: AlignJobSettings,
+    state: JobState,
+    result: dict[str, Any] | None,
+    error: str | None,
+    stats: dict[str, Any],
+) -> None:
     from mtalign.io.atomic import atomic_write_text
 
     if result is None:
@@ -164,14 +181,18 @@ def _write_result(out, name, spec, settings, state, result, error, stats) -> Non
     stats["done"] += 1
 
 
-def _progress(total: int, progress: bool | None):
+def _progress(total: int, progress: bool | None) -> Any:
     from tqdm import tqdm
 
     on = sys.stderr.isatty() if progress is None else progress
     return tqdm(total=total, desc="align", unit="pair", disable=not on)
 
 
-def _run_local(todo, settings, sink, stats, workers, ray_address, progress) -> None:
+def _run_local(
+    todo: list[PairSpec], settings: AlignJobSettings, sink: Callable[..., None],
+    stats: dict[str, Any], workers: int | None, ray_address: str | None,
+    progress: bool | None,
+) -> None:  # fmt: skip
     from mtalign.errors import MtalignError
 
     t = time.perf_counter()
@@ -189,13 +210,25 @@ def _run_local(todo, settings, sink, stats, workers, ray_address, progress) -> N
             bar.update(1)
 
 
-def _run_ray(todo, settings, sink, stats, workers, ray_address, progress) -> None:
+def _run_ray(
+    todo: list[PairSpec], settings: AlignJobSettings, sink: Callable[..., None],
+    stats: dict[str, Any], workers: int | None, ray_address: str | None,
+    progress: bool | None,
+) -> None:  # fmt: skip
     from mtalign.batch.align_ray import run_pairs_on_ray
 
     run_pairs_on_ray(todo, settings, sink, workers or (os.cpu_count() or 1), ray_address)
 
 
-def _summary(out: Path, specs, todo, state: JobState, stats, resumed: bool, seconds: float):
+def _summary(
+    out: Path,
+    specs: Sequence[PairSpec],
+    todo: Sequence[PairSpec],
+    state: JobState,
+    stats: dict[str, Any],
+    resumed: bool,
+    seconds: float,
+) -> dict[str, Any]:
     from mtalign.io.atomic import atomic_write_text
 
     statuses = state.statuses()

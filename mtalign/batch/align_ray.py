@@ -38,6 +38,7 @@ class AlignStage:
         out = []
         for blob in batch["spec"]:
             spec = pickle.loads(blob)
+            res: tuple[Any, dict[str, Any] | None, str | None]
             try:
                 res = (spec, align_pair(spec, self.settings, self.embedder), None)
             except MtalignError as exc:

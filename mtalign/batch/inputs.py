@@ -215,7 +215,7 @@ def _jsonl_items(cfg: JobConfig, path: str) -> list[InputItem]:
         text = rec.get("text")
         if error is None and not isinstance(text, str):
             error = f'{where}: the record has no "text" string; add "text": "..."'
-        if error is None:
+        if error is None and isinstance(text, str):
             error = surrogate_problem(text, where, 'the "text"')
         size = len(raw)
         if error is None and size > cfg.max_bytes:

@@ -114,7 +114,8 @@ def glossary_numbers(report: Any) -> dict[str, Any] | None:
     """The counts and scores of a per-document glossary report, whatever its nesting."""
     if not isinstance(report, Mapping):
         return None
-    tot = report.get("totals") if isinstance(report.get("totals"), Mapping) else report
+    totals = report.get("totals")
+    tot: Mapping[str, Any] = totals if isinstance(totals, Mapping) else report
     out: dict[str, Any] = {}
     for key in ("occurrences", "ok", "variant", "missing", "no_target"):
         v = tot.get(key, tot.get(key.replace("_", "-")))

@@ -21,10 +21,12 @@ _NWAY_FORMATS = ("tsv", "jsonl", "tmx")
 def _translator(src: str, tgt: str, models: dict[str, str], engine: str) -> Any:
     """A ``translate(list[str]) -> list[str]`` over mtalign's own pipeline for one pair."""
     from mtalign.pipeline import TranslateSettings, translate_texts
+    from mtalign.settings import check_value
 
     settings = TranslateSettings(
-        targets=(tgt,), src=src, engine=engine, models={tgt: models[tgt]} if tgt in models else {},
-        beam=1, quality_gate=False, retry=False,
+        targets=(tgt,), src=src, engine=check_value(TranslateSettings, "engine", engine),
+        models={tgt: models[tgt]} if tgt in models else {}, beam=1, quality_gate=False,
+        retry=False,
     )  # fmt: skip
 
     def translate(texts: list[str]) -> list[str]:
@@ -268,8 +270,9 @@ def _write_report(al: Any, target: str) -> None:
 
 
 def _pairs_command(
-    files, pairs, src_lang, tgt_lang, langs, method, out, format, max_bead,
-    presegmented, force, report, resume, runner, workers, ray_address, keep_unaligned,
+    files: list[str], pairs: Any, src_lang: Any, tgt_lang: Any, langs: Any, method: Any,
+    out: Any, format: Any, max_bead: Any, presegmented: Any, force: Any, report: Any,
+    resume: Any, runner: Any, workers: Any, ray_address: Any, keep_unaligned: Any,
 ) -> None:  # fmt: skip
     """``--pairs LIST --out DIR``: many pairs, one model load, resumable."""
     from mtalign.batch.align_job import AlignJobSettings, read_pairs, run_align_job

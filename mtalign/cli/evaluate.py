@@ -65,15 +65,17 @@ def evaluate_command(
         aligner=as_bool(realign, "realign"),
         comet=scorer,
     )
-    common = {
-        "src_lang": as_str(src_lang, "src-lang", "en") or "en",
-        "glossary": as_str(glossary, "glossary"),
-        "names": as_files(names, "names") or None,
-    }
+    source_lang = as_str(src_lang, "src-lang", "en") or "en"
+    gloss, sys_names = as_str(glossary, "glossary"), as_files(names, "names") or None
     if qe:
-        ev = _evaluate_qe(hyps, as_str(src, "src"), target, scorer, options, **common)
+        ev = _evaluate_qe(
+            hyps, as_str(src, "src"), target, scorer, options, source_lang, gloss, sys_names
+        )
     else:
-        ev = evaluate_files(hyps, refs, target, src=as_str(src, "src"), options=options, **common)
+        ev = evaluate_files(
+            hyps, refs, target, src=as_str(src, "src"), src_lang=source_lang, glossary=gloss,
+            names=sys_names, options=options,
+        )  # fmt: skip
     _show(ev, hyps, refs, options, report_dir, formats, stdout_format)
 
 
@@ -235,14 +237,16 @@ def pipeline_translator() -> Any:
     ) -> list[str]:
         from mtalign.pipeline import TranslateSettings, translate_texts
 
-        use_glossary = glossary is not None and config.glossary_mode != "off"
+        gloss: tuple[str, ...] = ()
+        if glossary is not None and config.glossary_mode != "off":
+            gloss = (glossary,)
         values = {"progress": output.progress(), **dict(config.settings)}
         # A configuration names models per target; this run translates into one of them.
         values["models"] = {k: v for k, v in config.models.items() if k == tgt_lang}
         settings = TranslateSettings(
             targets=(tgt_lang,),
             src=src_lang,
-            glossary=(glossary,) if use_glossary else (),
+            glossary=gloss,
             **values,
         )
         return translate_texts(texts, src_lang, tgt_lang, settings)

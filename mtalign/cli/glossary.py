@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mtalign.cli import output
 from mtalign.cli._args import as_bool, as_files, as_list, as_paths, as_str
 from mtalign.errors import InputError, MtalignError
+
+if TYPE_CHECKING:
+    from mtalign.glossary.model import Glossary as GlossaryModel
 
 
 class TermCheckFailed(MtalignError):
@@ -38,7 +41,7 @@ def _check_outputs(out: Any = None, report: Any = None) -> None:
         check_output_file(str(as_str(report, "report")), "--report")
 
 
-def _load(glossary: Any, src_lang: str, tgt_lang: str | None):
+def _load(glossary: Any, src_lang: str, tgt_lang: str | None) -> GlossaryModel:
     from mtalign.glossary.formats import load_glossaries
 
     files = as_files(glossary, "glossary")

@@ -10,6 +10,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from typing import TextIO
 
 from mtalign.cli.safe import printable
 
@@ -29,11 +30,11 @@ class _Handler(logging.StreamHandler):
         self.start = time.monotonic()
 
     @property
-    def stream(self):  # type: ignore[override]
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
     def format(self, record: logging.LogRecord) -> str:

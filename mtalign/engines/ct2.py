@@ -80,6 +80,8 @@ class CTranslate2Translator(MarianEngine):
             "return_attention": options.return_attention,
             "max_batch_size": 0,
         }
+        if self._translator is None:
+            raise ModelError(f"{self.model_path}: the engine was closed; load it again")
         results = self._translator.translate_batch(sources, target_prefix=prefixes, **kwargs)
         # CTranslate2 4.x returns a wrong first attention row for padded examples in beam
         # search. Decoding each source length apart avoids it but costs ~4x; the row is

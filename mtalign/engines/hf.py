@@ -52,8 +52,8 @@ class TransformersTranslator(MarianEngine):
             torch.set_num_threads(threads)
         super().__init__(model, device, compute_type)
         try:
-            net = MarianMTModel.from_pretrained(
-                model.path, dtype=_DTYPES[compute_type], trust_remote_code=False
+            net: Any = MarianMTModel.from_pretrained(
+                str(model.path), dtype=_DTYPES[compute_type], trust_remote_code=False
             )
         except (OSError, ValueError, RuntimeError) as exc:
             raise ModelError(f"transformers cannot load {model.path}: {one_line(exc)}") from exc

@@ -148,7 +148,9 @@ def evaluate_texts(
     _check_inputs(systems, refs, srcs, terms, ref_names, names.src)
     alignments, warnings = _realign(systems, refs[0], sys_paths, ref_names[0], lang, opts)
     n_ref = len(refs[0])
-    units = common_units(n_ref, alignments) if any(alignments) else [(i,) for i in range(n_ref)]
+    units: list[tuple[int, ...]] = (
+        common_units(n_ref, alignments) if any(alignments) else [(i,) for i in range(n_ref)]
+    )
     ref_units = [[join_lines(r, u, lang) for u in units] for r in refs]
     src_units = [join_lines(srcs, u, src_lang) for u in units] if srcs is not None else None
     sys_units: list[tuple[str, list[str]]] = []
@@ -243,8 +245,9 @@ def _realign(
         if len(hyps) == len(ref):
             alignments.append(None)
             continue
-        if align_fn is None:
+        if align_fn is None:  # different line counts and no realigning: that is the error
             require_same_length(len(hyps), len(ref), path or name, ref_name)
+            continue
         al = align_system(hyps, ref, lang, align_fn)
         alignments.append(al)
         msg = (

@@ -166,13 +166,14 @@ def _paired(
     for key, sb_name in zip(objs, list(table)[1:], strict=True):
         sig = sigs[sb_name].format()
         for i, res in enumerate(table[sb_name]):
+            assert not isinstance(res, str)  # metric rows hold results; only names are str
             info_: dict[str, Any] = {"key": key, "lower_is_better": key == "ter"}
             ci = None
             if res.mean is not None and res.ci is not None:
                 mean, half = float(res.mean), float(res.ci)
                 ci = (mean - half, mean + half)
                 info_.update(mean=mean, ci_halfwidth=half)
-            if i > 0:
+            if i > 0 and res.p_value is not None:
                 info_["p_value"] = float(res.p_value)
                 info_["significant"] = bool(res.p_value < ALPHA)
             results[i][key] = Score(sb_name, float(res.score), sig, ci, info_)

@@ -94,8 +94,8 @@ def check_terms(
             found=o.hit.found,
             status=o.hit.status,
             source_form=o.hit.source_form,
-            src_span=tuple(o.hit.src_span) if o.hit.src_span else None,
-            tgt_span=tuple(o.hit.tgt_span) if o.hit.tgt_span else None,
+            src_span=o.hit.src_span or None,
+            tgt_span=o.hit.tgt_span or None,
         )
         for o in occ
     ]

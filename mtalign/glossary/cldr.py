@@ -19,7 +19,7 @@ def country_codes() -> list[str]:
 
     return sorted(
         c
-        for c in Locale("en").territories
+        for c in map(str, Locale("en").territories)
         if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES
     )
 

@@ -65,7 +65,9 @@ def _n_ok(occ: list[Occurrence]) -> int:
     return sum(o.hit.status == "ok" for o in occ)
 
 
-def _staged(occ: list[Occurrence], stage: str, before: list[Occurrence] | None = None):
+def _staged(
+    occ: list[Occurrence], stage: str, before: list[Occurrence] | None = None
+) -> list[Occurrence]:
     """Occurrences with ``stage`` set: hits already ok before keep their earlier stage."""
     out = []
     for k, o in enumerate(occ):

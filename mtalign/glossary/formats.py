@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import tomllib
 import unicodedata
@@ -43,7 +44,7 @@ def slug(text: str) -> str:
 
 
 def load_glossary(
-    path: str | Path,
+    path: str | os.PathLike[str],
     fmt: str | None = None,
     src_lang: str = "en",
     tgt_lang: str | None = None,
@@ -239,8 +240,8 @@ def _renderings(
         targets[lang] = _nfc(form)
     extra: dict[str, tuple[str, ...]] = {}
     forms_line = _key_line(text, line, "forms")
-    for lang, vals in e.forms.items():
-        vals = [vals] if isinstance(vals, str) else list(vals)
+    for lang, given in e.forms.items():
+        vals = [given] if isinstance(given, str) else list(given)
         if not all(v.strip() for v in vals):
             raise ConfigError(
                 f"{path}:{forms_line}: forms.{lang} must be a list of non-empty strings"

@@ -177,7 +177,7 @@ def mine_pairs(
     for c, segs in cand_segs.items():
         if len(segs) < min_count or c not in confirmed:
             continue
-        scores: Counter[str] = Counter()
+        scores: dict[str, float] = {}
         for key, useg in unit_segs.items():
             inter = len(segs & useg)
             if not inter:

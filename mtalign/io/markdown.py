@@ -78,6 +78,7 @@ def _prose_paragraph(
     body = "\n".join(lines)
     if kind == "heading":
         m = re.match(r"^(.*?)([ \t]+#+)?([ \t]*)$", body, re.DOTALL)
+        assert m is not None  # the pattern matches any text
         body, closing, trail = m.group(1), m.group(2) or "", m.group(3)
         suffix_extra = closing + trail
     else:

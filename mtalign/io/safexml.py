@@ -19,7 +19,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from mtalign.errors import MtalignError
 
 
-class _Parser(DefusedXMLParser):  # type: ignore[misc]
+class _Parser(DefusedXMLParser):
     """defusedxml's parser; with ``bare_doctype`` a DOCTYPE without internal subset passes."""
 
     def __init__(self, bare_doctype: bool) -> None:

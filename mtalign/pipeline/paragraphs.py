@@ -12,7 +12,7 @@ from mtalign.types import Document, Paragraph
 
 def _joined(p: Paragraph) -> tuple[str, list[tuple[int, int]]]:
     """A paragraph's sentences as one text, with their protected spans shifted along."""
-    text, prot = "", []
+    text, prot = "", list[tuple[int, int]]()
     for s in p.segments:
         if text:
             text += " "

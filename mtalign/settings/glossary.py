@@ -21,7 +21,7 @@ class _Table(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     pass
 
 
-class GlossaryHeader(_Table):
+class GlossaryHeader(_Table, frozen=True):
     """``[glossary]``: what the glossary is."""
 
     name: Annotated[str, setting("name of the glossary (default: the file name)")] = ""
@@ -30,7 +30,7 @@ class GlossaryHeader(_Table):
     version: Annotated[str | int | float, setting("free text or a number")] = ""
 
 
-class TermEntry(_Table):
+class TermEntry(_Table, frozen=True):
     """``[[term]]``: one entity, its source forms and its renderings per language."""
 
     source: Annotated[

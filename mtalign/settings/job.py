@@ -30,7 +30,7 @@ class _Table(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     pass
 
 
-class JobTable(_Table):
+class JobTable(_Table, frozen=True):
     """``[job]``: the job's name, where results go, and how it runs."""
 
     output_dir: Annotated[
@@ -55,7 +55,7 @@ class JobTable(_Table):
     ] = False
 
 
-class InputsTable(_Table):
+class InputsTable(_Table, frozen=True):
     """``[inputs]``: which documents to translate."""
 
     files: Annotated[
@@ -77,7 +77,7 @@ class InputsTable(_Table):
     ] = DEFAULT_MAX_BYTES
 
 
-class GlossaryTable(_Table):
+class GlossaryTable(_Table, frozen=True):
     """``[glossary]``: the glossary and what it does."""
 
     path: Annotated[str | None, setting("glossary file", metavar="PATH")] = None

@@ -26,7 +26,7 @@ class _Table(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     pass
 
 
-class SuiteTable(_Table):
+class SuiteTable(_Table, frozen=True):
     """``[suite]``: what is compared, how, and where the report goes."""
 
     name: Annotated[str, setting("label of the report (default: the file name)")] = ""
@@ -77,7 +77,7 @@ class SuiteTable(_Table):
     ] = ("json", "md", "html")
 
 
-class TestsetTable(_Table):
+class TestsetTable(_Table, frozen=True):
     """``[testset]``: the source, one reference per target, and the glossary."""
 
     source: Annotated[
