@@ -27,29 +27,26 @@ from mtalign.align import AlignParams, align, score_beads  # noqa: E402
 from mtalign.align.embed import USEEmbedder  # noqa: E402
 
 #: name -> changes to the default parameters (AlignParams fields).
+ROUND1 = {"scoring": "cosine", "overlap": 1, "length_weight": 0.1, "refine": False}
 CONFIGS: dict[str, dict] = {
     "default": {},
-    "old-defaults": {"overlap": 1, "skip_cost": 0.9, "multi_penalty": 0.4, "lexical_weight": 0.0},
-    "overlap2": {"overlap": 2},
-    "overlap3": {"overlap": 3},
-    "lex0.05": {"lexical_weight": 0.05},
-    "lex0.1": {"lexical_weight": 0.1},
-    "lex0.2": {"lexical_weight": 0.2},
-    "skip0.7": {"skip_cost": 0.7},
-    "skip0.5": {"skip_cost": 0.5},
-    "multi0.6": {"multi_penalty": 0.6},
-    "multi0.2": {"multi_penalty": 0.2},
-    "len0.2": {"length_weight": 0.2},
-    "len0.05": {"length_weight": 0.05},
-    "adapt1": {"skip_adapt": 1.0},
-    "adapt2": {"skip_adapt": 2.0},
-    "adapt3": {"skip_adapt": 3.0},
-    "o3-adapt2": {"overlap": 3, "skip_adapt": 2.0},
-    "o3-adapt2-lex.1": {"overlap": 3, "skip_adapt": 2.0, "lexical_weight": 0.1},
-    "o3-adapt2-m.5": {"overlap": 3, "skip_adapt": 2.0, "multi_penalty": 0.5},
-    "o3-adapt3-s1.1": {"overlap": 3, "skip_adapt": 3.0, "skip_cost": 1.1},
-    "o2-lex0.1": {"overlap": 2, "lexical_weight": 0.1},
-    "o3-lex0.1": {"overlap": 3, "lexical_weight": 0.1},
+    "round1": ROUND1,
+    "round1+overlap3": {**ROUND1, "overlap": 3},
+    "round1+lex0.1": {**ROUND1, "lexical_weight": 0.1},
+    "knn-o1": {"overlap": 1, "refine": False},
+    "knn-o2": {"overlap": 2},
+    "knn-o3-all": {"refine": False},
+    "knn-len0.1": {"length_weight": 0.1},
+    "knn-len0": {"length_weight": 0.0},
+    "knn-w0.75": {"knn_weight": 0.75},
+    "knn-w1.25": {"knn_weight": 1.25},
+    "knn-skip0.8": {"skip_cost": 0.8},
+    "knn-skip1.0": {"skip_cost": 1.0},
+    "knn-multi0.3": {"multi_penalty": 0.3},
+    "knn-multi0.5": {"multi_penalty": 0.5},
+    "knn-adapt0.5": {"skip_adapt": 0.5},
+    "knn-lex0.05": {"lexical_weight": 0.05},
+    "knn-refine-q0.3": {"refine_quantile": 0.3},
 }
 
 
@@ -60,7 +57,12 @@ def parse_config(name: str) -> dict:
     out: dict = {}
     for item in name.split("+"):
         key, _, value = item.partition("=")
-        out[key] = value if key == "scoring" else (int(value) if value.isdigit() else float(value))
+        if key == "scoring":
+            out[key] = value
+        elif key == "refine":
+            out[key] = value.lower() in ("1", "true", "yes")
+        else:
+            out[key] = int(value) if value.isdigit() else float(value)
     return out
 
 
