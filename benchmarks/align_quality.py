@@ -36,17 +36,20 @@ CONFIGS: dict[str, dict] = {
     "knn-o1": {"overlap": 1, "refine": False},
     "knn-o2": {"overlap": 2},
     "knn-o3-all": {"refine": False},
-    "knn-len0.1": {"length_weight": 0.1},
-    "knn-len0": {"length_weight": 0.0},
-    "knn-w0.75": {"knn_weight": 0.75},
-    "knn-w1.25": {"knn_weight": 1.25},
-    "knn-skip0.8": {"skip_cost": 0.8},
-    "knn-skip1.0": {"skip_cost": 1.0},
-    "knn-multi0.3": {"multi_penalty": 0.3},
-    "knn-multi0.5": {"multi_penalty": 0.5},
-    "knn-adapt0.5": {"skip_adapt": 0.5},
-    "knn-lex0.05": {"lexical_weight": 0.05},
-    "knn-refine-q0.3": {"refine_quantile": 0.3},
+    "no-anchor": {"anchor_ratio": False},
+    "no-anchor-len0.05": {"anchor_ratio": False, "length_weight": 0.05},
+    "len0.05": {"length_weight": 0.05},
+    "len0.1": {"length_weight": 0.1},
+    "len0": {"length_weight": 0.0},
+    "w0.75": {"knn_weight": 0.75},
+    "w1.25": {"knn_weight": 1.25},
+    "skip0.8": {"skip_cost": 0.8},
+    "skip1.0": {"skip_cost": 1.0},
+    "multi0.3": {"multi_penalty": 0.3},
+    "multi0.5": {"multi_penalty": 0.5},
+    "adapt0.5": {"skip_adapt": 0.5},
+    "lex0.05": {"lexical_weight": 0.05},
+    "refine-q0.3": {"refine_quantile": 0.3},
 }
 
 
@@ -59,7 +62,7 @@ def parse_config(name: str) -> dict:
         key, _, value = item.partition("=")
         if key == "scoring":
             out[key] = value
-        elif key == "refine":
+        elif key in ("refine", "anchor_ratio"):
             out[key] = value.lower() in ("1", "true", "yes")
         else:
             out[key] = int(value) if value.isdigit() else float(value)

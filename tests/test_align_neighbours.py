@@ -109,3 +109,21 @@ def test_cosine_scoring_is_still_available():
     p = AlignParams(scoring="cosine", overlap=1, refine=False, length_weight=0.1)
     al = align(src, tgt, "fr", "de", method="embedding", embedder=_Toy(), params=p)
     assert sum(len(b.src) for b in al.beads) == len(src)
+
+
+def test_anchor_ratio_comes_from_confident_one_to_one_beads():
+    from mtalign.align import _anchor_length_ratio
+    from mtalign.align.dp import CostModel, LengthFeature
+
+    rng = np.random.default_rng(2)
+    src = _unit(rng.standard_normal((12, 16)))
+    tgt = src[:10].copy()  # the last two source sentences are untranslated
+    ls = np.full(12, 100.0)
+    ls[10:] = 900.0  # ... and long, so the whole-document ratio is far too low
+    lt = np.full(10, 150.0)
+    f = LengthFeature(ls, lt, lt.sum() / ls.sum(), 6.8 * lt.sum() / ls.sum())
+    model = CostModel(12, 10, [f], [(1, 1)], {}, np.zeros(12), np.zeros(10))
+    path = [(1, 1)] * 10 + [(1, 0)] * 2
+    _anchor_length_ratio(model, path, NeighbourFeature(src, tgt, 2), 0.05)
+    assert f.ratio == pytest.approx(1.5)
+    assert f.variance == pytest.approx(6.8 * 1.5)

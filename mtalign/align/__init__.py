@@ -127,6 +127,8 @@ def align(
         t1 = time.perf_counter()
         _refine_groups(features[0], emb, path, src_n, tgt_n, p)
         t_embed += time.perf_counter() - t1
+        if p.anchor_ratio:
+            _anchor_length_ratio(model, path, features[0], p.refine_quantile)
         path = solve(model, band=band, stats=stats, progress=progress)
     t_dp = time.perf_counter() - t0 - t_embed
     beads = _to_beads(path, model.features)
@@ -242,6 +244,35 @@ def _unsure(path, feature: NeighbourFeature, quantile: float) -> tuple[np.ndarra
             if c > cut:
                 us[i] = ut[j] = False
     return us, ut
+
+
+def _anchor_length_ratio(model: CostModel, path, feature: NeighbourFeature, q: float) -> None:
+    """Re-estimate the length ratio from the first pass's confident 1-1 beads.
+
+    The whole-document ratio counts untranslated sentences too (a chain of narrators, a
+    caption), which makes gluing them onto a neighbour look right by length.
+    """
+    us, ut = _unsure(path, feature, q)
+    ones = [(i, j) for i, j in _one_one(path) if not us[i] and not ut[j]]
+    lengths = [f for f in model.features if isinstance(f, LengthFeature)]
+    if len(ones) < 5 or not lengths:
+        return
+    for f in lengths:
+        ls = float(sum(f.src[i] for i, _ in ones))
+        lt = float(sum(f.tgt[j] for _, j in ones))
+        if ls > 0 and lt > 0:
+            f.variance = f.variance / f.ratio * (lt / ls)
+            f.ratio = lt / ls
+
+
+def _one_one(path) -> list[tuple[int, int]]:
+    out = []
+    i = j = 0
+    for a, b in path:
+        if a == 1 and b == 1:
+            out.append((i, j))
+        i, j = i + a, j + b
+    return out
 
 
 def _runs_needed(unsure: np.ndarray, a: int) -> np.ndarray:

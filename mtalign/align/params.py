@@ -40,7 +40,7 @@ class AlignParams:
     overlap: int = 3
     skip_cost: float = 0.9
     multi_penalty: float = 0.4
-    length_weight: float = 0.05
+    length_weight: float = 0.07
     lexical_weight: float = 0.0
     skip_adapt: float = 0.0
     max_chars: int = 2000
@@ -48,16 +48,18 @@ class AlignParams:
     knn_weight: float = 1.0
     refine: bool = True
     refine_quantile: float = 0.05
+    anchor_ratio: bool = True
 
     def __post_init__(self) -> None:
         if self.scoring not in ("knn", "cosine"):
             raise ConfigError(f"scoring: expected 'knn' or 'cosine', got {self.scoring!r}")
-        if not isinstance(self.refine, bool):
-            raise ConfigError(f"refine: expected True or False, got {self.refine!r}")
+        for flag in ("refine", "anchor_ratio"):
+            if not isinstance(getattr(self, flag), bool):
+                raise ConfigError(f"{flag}: expected True or False, got {getattr(self, flag)!r}")
         if not 0 <= self.refine_quantile < 1:
             raise ConfigError(f"refine_quantile: expected 0 <= q < 1, got {self.refine_quantile!r}")
         for f in fields(self):
-            if f.name in ("scoring", "refine"):
+            if f.name in ("scoring", "refine", "anchor_ratio"):
                 continue
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
