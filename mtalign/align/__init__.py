@@ -229,18 +229,17 @@ def _cost_model(features: list, src_n, tgt_n, types, p: AlignParams) -> CostMode
 
 
 def _unsure(path, feature: NeighbourFeature, quantile: float) -> tuple[np.ndarray, np.ndarray]:
-    """Sentences the first pass did not put in a confident 1-1 bead (masks per side)."""
+    """Sentences the first pass did not put in a confident 1-1 bead (masks per side).
+
+    Confident: a 1-1 bead whose cosine is above the ``quantile`` of the path's 1-1 beads.
+    """
     us = np.ones(len(feature.src), dtype=bool)
     ut = np.ones(len(feature.tgt), dtype=bool)
-    ones = []
-    i = j = 0
-    for a, b in path:
-        if a == 1 and b == 1:
-            ones.append((i, j, float(feature.src[i] @ feature.tgt[j])))
-        i, j = i + a, j + b
+    ones = _one_one(path)
     if ones:
-        cut = float(np.quantile([c for _, _, c in ones], quantile))
-        for i, j, c in ones:
+        cos = np.array([float(feature.src[i] @ feature.tgt[j]) for i, j in ones])
+        cut = float(np.quantile(cos, quantile))
+        for (i, j), c in zip(ones, cos, strict=True):
             if c > cut:
                 us[i] = ut[j] = False
     return us, ut
@@ -266,6 +265,7 @@ def _anchor_length_ratio(model: CostModel, path, feature: NeighbourFeature, q: f
 
 
 def _one_one(path) -> list[tuple[int, int]]:
+    """``(src, tgt)`` sentence indices of the path's 1-1 beads."""
     out = []
     i = j = 0
     for a, b in path:
@@ -286,7 +286,10 @@ def _runs_needed(unsure: np.ndarray, a: int) -> np.ndarray:
 
 
 def _refine_groups(feature: NeighbourFeature, emb, path, src_n, tgt_n, p: AlignParams) -> None:
-    """Second pass: joined-text vectors for runs near the first pass's unsure beads."""
+    """Second pass: joined-text vectors for the runs that hold an unsure sentence.
+
+    Other runs keep the normalised sum of their sentences' vectors.
+    """
     us, ut = _unsure(path, feature, p.refine_quantile)
     texts: list[str] = []
     plan = []
@@ -298,6 +301,11 @@ def _refine_groups(feature: NeighbourFeature, emb, path, src_n, tgt_n, p: AlignP
     if not texts:
         return
     vecs = np.asarray(emb.embed([clip_text(t, p.max_chars) for t in texts]), dtype=np.float32)
+    if vecs.ndim != 2 or vecs.shape != (len(texts), feature.src.shape[1]):
+        raise ModelError(
+            f"embedder returned shape {vecs.shape} for {len(texts)} joined texts; "
+            f"expected ({len(texts)}, {feature.src.shape[1]}), like its sentence vectors"
+        )
     vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
     sg: dict[int, np.ndarray] = {}
     tg: dict[int, np.ndarray] = {}

@@ -58,10 +58,10 @@ def local_knn(
     so the work grows with the document length, not with its square.
     """
     n, m = len(rows), len(other)
-    out = np.zeros(n, dtype=np.float64)
+    out = np.zeros(n, dtype=np.float32)
     if n == 0 or m == 0:
         return out
-    step = 256
+    step = 64
     for r0 in range(0, n, step):
         r1 = min(n, r0 + step)
         c0 = max(0, min(int(r0 * scale) - window, m - 1))
@@ -124,8 +124,13 @@ class NeighbourFeature:
         ks_all, kt_all = self.neighbours(a, b)
         s, ks, sv = self._rows(self._sv[a], ks_all, r0, r1, a, len(self.src))
         t, kt, tv = self._rows(self._tv[b], kt_all, c0, c1, b, len(self.tgt))
-        den = np.maximum(1.0 - 0.5 * self.knn_weight * (ks[:, None] + kt[None, :]), 0.05)
-        cost = (1.0 - s @ t.T) / den * (0.5 * (a + b) * self.weight)
+        half = np.float32(0.5 * self.knn_weight)
+        den = 1.0 - half * (ks[:, None] + kt[None, :])
+        np.maximum(den, 0.05, out=den)
+        cost = s @ t.T
+        np.subtract(1.0, cost, out=cost)
+        cost /= den
+        cost *= np.float32(0.5 * (a + b) * self.weight)
         cost[~sv, :] = INF
         cost[:, ~tv] = INF
         return cost
