@@ -30,6 +30,7 @@ class DiskCachedEmbedder:
         self.path = cache_root() / f"{name}.npz"
         self._vecs: dict[str, np.ndarray] = {}
         self._dirty = False
+        self._parts: dict[str, np.ndarray] = {}
         if self.path.is_file():
             with np.load(self.path) as z:
                 self._vecs = dict(zip(z["keys"].tolist(), z["vecs"], strict=True))
@@ -51,6 +52,18 @@ class DiskCachedEmbedder:
         if not keys:
             return np.zeros((0, 512), dtype=np.float32)
         return np.stack([self._vecs[k] for k in keys])
+
+    def runs(self, texts, a: int):
+        """The wrapped embedder's run vectors (``USEEmbedder.runs``); the per-sentence
+        token sums they come from are kept in memory for the whole benchmark run."""
+        model = getattr(self.inner, "_pooled_model", None)
+        pooled = model() if callable(model) else None
+        if not pooled:
+            return None
+        missing = [t for t in dict.fromkeys(texts) if t not in self._parts]
+        if missing:
+            self._parts.update(zip(missing, pooled.parts(missing), strict=True))
+        return pooled.runs(np.stack([self._parts[t] for t in texts]), a)
 
     def save(self) -> None:
         """Write the cache (atomically) if anything was added."""

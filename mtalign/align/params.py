@@ -49,17 +49,18 @@ class AlignParams:
     refine: bool = True
     refine_quantile: float = 0.05
     anchor_ratio: bool = True
+    pooled_runs: bool = True
 
     def __post_init__(self) -> None:
         if self.scoring not in ("knn", "cosine"):
             raise ConfigError(f"scoring: expected 'knn' or 'cosine', got {self.scoring!r}")
-        for flag in ("refine", "anchor_ratio"):
+        for flag in ("refine", "anchor_ratio", "pooled_runs"):
             if not isinstance(getattr(self, flag), bool):
                 raise ConfigError(f"{flag}: expected True or False, got {getattr(self, flag)!r}")
         if not 0 <= self.refine_quantile < 1:
             raise ConfigError(f"refine_quantile: expected 0 <= q < 1, got {self.refine_quantile!r}")
         for f in fields(self):
-            if f.name in ("scoring", "refine", "anchor_ratio"):
+            if f.name in ("scoring", "refine", "anchor_ratio", "pooled_runs"):
                 continue
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
