@@ -36,6 +36,7 @@ CONFIGS: dict[str, dict] = {
     "knn-o1": {"overlap": 1, "refine": False},
     "knn-o2": {"overlap": 2},
     "knn-o3-all": {"refine": False},
+    "joined-texts": {"pooled_runs": False},
     "no-anchor": {"anchor_ratio": False},
     "no-anchor-len0.05": {"anchor_ratio": False, "length_weight": 0.05},
     "len0.05": {"length_weight": 0.05},
