@@ -40,6 +40,7 @@ lint: venv-test
 	$(BIN)/ruff check mtalign tests benchmarks
 	$(BIN)/ruff format --check mtalign tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build *.egg-info

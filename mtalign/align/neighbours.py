@@ -112,7 +112,9 @@ class NeighbourFeature:
             self._knn[(a, b)] = (ks, kt)
         return self._knn[(a, b)]
 
-    def _rows(self, vecs: np.ndarray, knn: np.ndarray, r0: int, r1: int, a: int, n: int):
+    def _rows(
+        self, vecs: np.ndarray, knn: np.ndarray, r0: int, r1: int, a: int, n: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         idx = np.arange(r0, r1)
         valid = (idx - a >= 0) & (idx <= n)
         if not len(vecs):
@@ -135,7 +137,9 @@ class NeighbourFeature:
         cost[:, ~tv] = INF
         return cost
 
-    def _vec(self, vecs: dict[int, np.ndarray], base: np.ndarray, ids: tuple[int, ...]):
+    def _vec(
+        self, vecs: dict[int, np.ndarray], base: np.ndarray, ids: tuple[int, ...]
+    ) -> np.ndarray:
         if len(ids) in vecs and len(vecs[len(ids)]):
             return vecs[len(ids)][ids[0]]
         return base[list(ids)].sum(axis=0)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from mtalign.types import Alignment
+from mtalign.types import Alignment, Bead
 
 #: Upper edges of the score histogram bins (scores are in 0..1).
 BINS = (0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -55,7 +55,7 @@ def alignment_report(al: Alignment, worst: int = 10) -> dict[str, Any]:
     }
 
 
-def _bead_record(al: Alignment, b) -> dict[str, Any]:
+def _bead_record(al: Alignment, b: Bead) -> dict[str, Any]:
     return {
         "bead": b.kind,
         "src_ids": list(b.src),

@@ -47,7 +47,9 @@ class SpmTokenizer:
         self._sp = spm.SentencePieceProcessor(model_file=model_file)
         self._unk = self._sp.unk_id()
 
-    def encode(self, text: str, out_type: Any = int, add_bos: bool = True, add_eos: bool = True):
+    def encode(
+        self, text: str, out_type: Any = int, add_bos: bool = True, add_eos: bool = True
+    ) -> list[int]:
         ids = self._sp.encode(text, out_type=int) or [self._unk]
         return (
             ([self._sp.bos_id()] if add_bos else [])
