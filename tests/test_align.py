@@ -282,3 +282,24 @@ def test_chrf_bounds():
     assert chrf("the cat sat", "the cat sat") == pytest.approx(1.0)
     assert chrf("abc", "xyz") == 0.0
     assert 0 < chrf("the cat sat", "the cat sits") < 1
+
+
+def test_embedding_method_alone_has_no_length_term(monkeypatch):
+    """``--method embedding`` is the embeddings alone; ``embedding+length`` adds Gale-Church."""
+    import sys
+
+    align_mod = sys.modules["mtalign.align"]
+    made = []
+
+    class Spy(align_mod.LengthFeature):
+        def __init__(self, *args, **kwargs):
+            made.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(align_mod, "LengthFeature", Spy)
+    src = [f"{i} english" for i in range(12)]
+    tgt = [f"{i} türkçe" for i in range(12)]
+    align(src, tgt, "en", "tr", method="embedding", embedder=_ToyEmbedder())
+    assert made == []
+    align(src, tgt, "en", "tr", method="embedding+length", embedder=_ToyEmbedder())
+    assert len(made) == 1

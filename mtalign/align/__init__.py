@@ -129,7 +129,7 @@ def align(
     features = _vector_features(sources, emb, translate, src_t, src_n, tgt_n, tgt_lang, p, max_bead)
     t_embed = time.perf_counter() - t0
     types = bead_types(max_bead)
-    model = _cost_model(features, src_n, tgt_n, types, p)
+    model = _cost_model(features, src_n, tgt_n, types, p, "length" in sources)
     stats = DPStats()
     path = solve(model, band=band, stats=stats, progress=progress)
     if p.refine and p.overlap > 1 and features and isinstance(features[0], NeighbourFeature):
@@ -218,8 +218,13 @@ def _cost_model(
     tgt_n: Sequence[str],
     types: list[Type],
     p: AlignParams,
+    use_length: bool = True,
 ) -> CostModel:
-    """Features, bead penalties and skip costs for the dynamic program."""
+    """Features, bead penalties and skip costs for the dynamic program.
+
+    ``use_length``: add the Gale-Church length term (weighted ``p.length_weight``) to the
+    vector features; false when the method names no ``length`` source.
+    """
     n, m = len(src_n), len(tgt_n)
     src_len = np.array([len(s) for s in src_n], dtype=np.float64)
     tgt_len = np.array([len(s) for s in tgt_n], dtype=np.float64)
@@ -231,7 +236,7 @@ def _cost_model(
             n, m, [gc], types, penalties, np.full(n, prior_cost(1, 0)), np.full(m, prior_cost(0, 1))
         )
     features = list(features)
-    if p.length_weight > 0:
+    if use_length and p.length_weight > 0:
         features.append(
             LengthFeature(src_len, tgt_len, ratio, GC_VARIANCE * ratio, p.length_weight)
         )
