@@ -146,7 +146,9 @@ def gale_church_baseline(src: list[str], tgt: list[str]):
 
 
 #: Round 1's default scoring (issue 13), for comparison: ``--methods round1,combined``.
-ROUND1 = AlignParams(scoring="cosine", overlap=1, length_weight=0.1, refine=False)
+ROUND1 = AlignParams(
+    scoring="cosine", overlap=1, length_weight=0.1, refine=False, lexical_weight=0.0
+)
 
 
 def run_method(name, src, tgt, sl, tl, embedder):

@@ -35,7 +35,12 @@ from mtalign.align.embed import CachedEmbedder, USEEmbedder  # noqa: E402
 CONFIGS = {
     "default": AlignParams(),
     "round1": AlignParams(
-        scoring="cosine", overlap=1, length_weight=0.1, refine=False, anchor_ratio=False
+        scoring="cosine",
+        overlap=1,
+        length_weight=0.1,
+        refine=False,
+        anchor_ratio=False,
+        lexical_weight=0.0,
     ),
 }
 

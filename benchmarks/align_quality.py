@@ -27,7 +27,13 @@ from mtalign.align import AlignParams, align, score_beads  # noqa: E402
 from mtalign.align.embed import USEEmbedder  # noqa: E402
 
 #: name -> changes to the default parameters (AlignParams fields).
-ROUND1 = {"scoring": "cosine", "overlap": 1, "length_weight": 0.1, "refine": False}
+ROUND1 = {
+    "scoring": "cosine",
+    "overlap": 1,
+    "length_weight": 0.1,
+    "refine": False,
+    "lexical_weight": 0.0,
+}
 CONFIGS: dict[str, dict] = {
     "default": {},
     "round1": ROUND1,
@@ -49,7 +55,8 @@ CONFIGS: dict[str, dict] = {
     "multi0.3": {"multi_penalty": 0.3},
     "multi0.5": {"multi_penalty": 0.5},
     "adapt0.5": {"skip_adapt": 0.5},
-    "lex0.05": {"lexical_weight": 0.05},
+    "lex0": {"lexical_weight": 0.0},
+    "lex0.1": {"lexical_weight": 0.1},
     "refine-q0.3": {"refine_quantile": 0.3},
 }
 

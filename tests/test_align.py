@@ -303,3 +303,32 @@ def test_embedding_method_alone_has_no_length_term(monkeypatch):
     assert made == []
     align(src, tgt, "en", "tr", method="embedding+length", embedder=_ToyEmbedder())
     assert len(made) == 1
+
+
+def test_lexical_evidence_with_nothing_shared_on_a_long_document():
+    """Lexical evidence is on by default; two long sides that share no surface token (no
+    digit, name or quote in common, as English and Arabic often are) still align on the
+    coarse-to-fine path, where the feature is pooled."""
+    from mtalign.align.lexical import LexicalFeature, shared_counts
+
+    def code(i: int) -> str:  # a lower-case letter id: no digits, no capitals
+        return "".join(chr(97 + (i // 26**k) % 26) for k in range(3))
+
+    class Letters:
+        name = "letters"
+        table = np.random.default_rng(0).standard_normal((26**3, 16))
+
+        def embed(self, texts):
+            ids = [sum((ord(c) - 97) * 26**k for k, c in enumerate(t.split()[-1])) for t in texts]
+            return self.table[ids]
+
+    n = 700  # (n + 1)^2 cells > the full-matrix limit: the coarse pass runs
+    src = [f"english words {code(i)}" for i in range(n)]
+    tgt = [f"türkçe kelimeler {code(i)}" for i in range(n) if i != 300]
+    assert shared_counts(src, tgt)[2] == []
+    al = align(src, tgt, "en", "tr", embedder=Letters())
+    assert al.meta["params"]["lexical_weight"] > 0
+    assert sorted(i for b in al.beads for i in b.src) == list(range(n))
+    assert [b.kind for b in al.beads].count("1-1") >= n - 5
+    empty = LexicalFeature(np.zeros((n, 0), np.float32), np.zeros((n, 0), np.float32))
+    assert empty.downsample(8).src.shape == (88, 0)

@@ -247,9 +247,9 @@ def _cost_model(
         skip_src = skip_src + p.skip_adapt * (bs - np.median(bs))
         skip_tgt = skip_tgt + p.skip_adapt * (bt - np.median(bt))
         skip_src, skip_tgt = np.maximum(skip_src, 0.05), np.maximum(skip_tgt, 0.05)
-    if p.lexical_weight > 0:
-        cs, ct, _ = shared_counts(src_n, tgt_n)
-        lex = LexicalFeature(cs, ct, p.lexical_weight)
+    shared = shared_counts(src_n, tgt_n) if p.lexical_weight > 0 else None
+    if shared is not None and shared[2]:  # no shared token (often en-ar): nothing to add
+        lex = LexicalFeature(shared[0], shared[1], p.lexical_weight)
         features.append(lex)
         ks, kt = lex.skip_costs()
         skip_src, skip_tgt = skip_src + ks, skip_tgt + kt

@@ -127,4 +127,6 @@ def _pool(x: np.ndarray, k: int) -> np.ndarray:
     pad = (-len(x)) % k
     if pad:
         x = np.concatenate([x, np.zeros((pad, x.shape[1]), dtype=x.dtype)])
-    return x.reshape(-1, k, x.shape[1]).sum(axis=1)
+    # The row count is explicit: with no shared tokens there are no columns, and -1
+    # cannot be inferred from an empty array.
+    return x.reshape(len(x) // k, k, x.shape[1]).sum(axis=1)

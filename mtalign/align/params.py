@@ -21,7 +21,8 @@ class AlignParams:
     ``skip_cost``: cost of one 1-0 / 0-1 sentence when vectors are compared.
     ``multi_penalty``: extra cost per sentence beyond the first on each side of a bead.
     ``length_weight``: weight of the Gale-Church cost next to the vector sources.
-    ``lexical_weight``: cost per unmatched surface token (numbers, ?, !, quotes, names).
+    ``lexical_weight``: cost per unmatched surface token (numbers, ?, !, quotes, names)
+    that occurs on both sides of the document (:mod:`mtalign.align.lexical`).
     ``skip_adapt``: how much a sentence's best match elsewhere raises its skip cost (its
     best cosine to any sentence of the other side, minus the median of those bests).
     ``max_chars``: characters of one text the encoder sees at most (head and tail kept).
@@ -41,7 +42,7 @@ class AlignParams:
     skip_cost: float = 0.9
     multi_penalty: float = 0.4
     length_weight: float = 0.07
-    lexical_weight: float = 0.0
+    lexical_weight: float = 0.05
     skip_adapt: float = 0.0
     max_chars: int = 2000
     scoring: str = "knn"
