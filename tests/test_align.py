@@ -6,6 +6,8 @@ from importlib import resources
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mtalign.align import align, score_beads, split_translation
 from mtalign.align.dp import CostModel, LengthFeature, bead_types, solve
@@ -332,3 +334,26 @@ def test_lexical_evidence_with_nothing_shared_on_a_long_document():
     assert [b.kind for b in al.beads].count("1-1") >= n - 5
     empty = LexicalFeature(np.zeros((n, 0), np.float32), np.zeros((n, 0), np.float32))
     assert empty.downsample(8).src.shape == (88, 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 9), st.integers(1, 9), st.integers(0, 6), st.integers(0, 5), st.integers(0, 99)
+)
+def test_lexical_cost_is_the_l1_distance_of_the_counts(rows, cols, vocab, top, seed):
+    """The lexical cost of a bead is weight x the L1 distance of its sides' token counts."""
+    from mtalign.align.lexical import LexicalFeature
+
+    rng = np.random.default_rng(seed)
+    src = rng.integers(0, top + 1, (rows, vocab)).astype(np.float32)
+    tgt = rng.integers(0, top + 1, (cols, vocab)).astype(np.float32)
+    f = LexicalFeature(src, tgt, weight=0.05)
+    for a, b in ((1, 1), (2, 1), (1, 3)):
+        got = f.block(a, b, 0, rows + 1, 0, cols + 1)
+        for i in range(rows + 1):
+            for j in range(cols + 1):
+                if i < a or j < b:
+                    assert got[i, j] == np.inf
+                    continue
+                want = np.abs(src[i - a : i].sum(0) - tgt[j - b : j].sum(0)).sum() * 0.05
+                assert got[i, j] == pytest.approx(want)
