@@ -341,8 +341,11 @@ def test_lexical_evidence_with_nothing_shared_on_a_long_document():
     st.integers(1, 9), st.integers(1, 9), st.integers(0, 6), st.integers(0, 5), st.integers(0, 99)
 )
 def test_lexical_cost_is_the_l1_distance_of_the_counts(rows, cols, vocab, top, seed):
-    """The lexical cost of a bead is weight x the L1 distance of its sides' token counts."""
-    from mtalign.align.lexical import LexicalFeature
+    """The lexical cost of a bead is weight x the L1 distance of its sides' token counts
+    (by matrix products per count level, or directly above ``MAX_LEVELS``)."""
+    from mtalign.align.lexical import MAX_LEVELS, LexicalFeature
+
+    top = top if seed % 2 else top * MAX_LEVELS  # half the cases over the level limit
 
     rng = np.random.default_rng(seed)
     src = rng.integers(0, top + 1, (rows, vocab)).astype(np.float32)

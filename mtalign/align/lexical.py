@@ -21,6 +21,9 @@ import numpy as np
 
 #: Most distinct shared tokens kept (the rarest first: they are the most informative).
 MAX_VOCAB = 192
+#: Count levels computed as matrix products; above this the L1 is taken directly, in
+#: row chunks of at most 4 M elements.
+MAX_LEVELS = 16
 
 _NUMBER = re.compile(r"\d+(?:[.,'\u00a0\u202f]\d+)*")
 _PUNCT = {"?": "?", "¿": "?", "!": "!", "¡": "!", "…": "...", "(": "(", "[": "("}
@@ -128,6 +131,14 @@ def _l1(s: np.ndarray, t: np.ndarray) -> np.ndarray:
     rows x columns x tokens array is built.
     """
     top = int(max(s.max(initial=0.0), t.max(initial=0.0)))
+    if top > MAX_LEVELS:  # a token repeated many times (a line of "?"): plain differences
+        step = max(1, (1 << 22) // max(1, len(t) * s.shape[1]))
+        return np.concatenate(
+            [
+                np.abs(s[i : i + step, None, :] - t[None, :, :]).sum(axis=2, dtype=np.float64)
+                for i in range(0, len(s), step)
+            ]
+        ).reshape(len(s), len(t))
     common = np.zeros((len(s), len(t)), dtype=np.float64)
     for level in range(1, top + 1):
         common += (s >= level).astype(np.float32) @ (t >= level).astype(np.float32).T
