@@ -138,3 +138,13 @@ def tiny_translator(tiny_model: Callable[..., Any]) -> Iterator[Callable[..., An
     yield make
     for translator in loaded.values():
         translator.close()
+
+
+@pytest.fixture(scope="module")
+def restore_torch_threads() -> Iterator[None]:
+    """Put torch's process-wide thread count back after a module whose engines set it."""
+    import torch
+
+    saved = torch.get_num_threads()
+    yield
+    torch.set_num_threads(saved)

@@ -17,14 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CAP = 12
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _torch_threads():
-    """The checks run transformers on one thread, which is process-wide: put it back."""
-    import torch
-
-    saved = torch.get_num_threads()
-    yield
-    torch.set_num_threads(saved)
+# The checks set torch's process-wide thread count (engines on one thread): put it back.
+pytestmark = pytest.mark.usefixtures("restore_torch_threads")
 
 
 @pytest.fixture(scope="module")

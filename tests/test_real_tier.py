@@ -13,14 +13,8 @@ from mtalign.models import find_checkpoints, load_registry
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _torch_threads():
-    """The engines set torch's (process-wide) thread count: put it back afterwards."""
-    import torch
-
-    saved = torch.get_num_threads()
-    yield
-    torch.set_num_threads(saved)
+# The checks set torch's process-wide thread count (engines on one thread): put it back.
+pytestmark = pytest.mark.usefixtures("restore_torch_threads")
 
 
 @pytest.fixture(scope="module")
