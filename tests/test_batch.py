@@ -164,8 +164,8 @@ def test_example_config_runs_with_tiny_models(tmp_path, models):
         ),
         (
             "[job]\noutput_dir='o'\n[inputs]\nfiles=['*.txt']\n[translate]\ntargets=['tr']\n"
-            "[output]\nx=1\n",
-            "unknown table or key 'output'",
+            "[outputs]\nx=1\n",
+            "unknown table or key 'outputs'",
             "[translate]",
         ),
         (

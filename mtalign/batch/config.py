@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from mtalign.errors import ConfigError
 from mtalign.files import kind_of
 from mtalign.hashing import file_digest, json_digest
 from mtalign.settings import (
@@ -33,15 +34,20 @@ from mtalign.settings.job import (
     GlossaryTable,
     InputsTable,
     JobTable,
+    OutputTable,
 )
 
-__all__ = ["DEFAULT_MAX_BYTES", "STATE_FILE", "JobConfig", "load_job_config"]
+__all__ = ["DEFAULT_MAX_BYTES", "STATE_FILE", "JobConfig", "JobExists", "load_job_config"]
 
 #: Name of the job state database inside the output directory.
 STATE_FILE = ".mtalign-job.sqlite"
-_SECTIONS = ("job", "inputs", "translate", "glossary")
+_SECTIONS = ("job", "inputs", "translate", "glossary", "output")
 #: [inputs] key -> JobConfig attribute.
 _INPUT_ATTRS = {"format": "doc_format", "record_format": "record_format", "max_bytes": "max_bytes"}
+
+
+class JobExists(ConfigError):
+    """The output folder already holds this job and --resume was not given."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,15 @@ class JobConfig:
     ray_address: str | None = None
     base_dir: str = "."
     overwrite: bool = False
+    parquet: tuple[str, ...] = ()
+    id_field: str = "id"
+    text_field: str = "text"
+    output: OutputTable = OutputTable()
+
+    @property
+    def dataset(self) -> bool:
+        """Whether the job writes a sharded dataset instead of per-document files."""
+        return self.output.format != "files"
 
     @property
     def state_path(self) -> Path:
@@ -74,7 +89,24 @@ class JobConfig:
             **output_fields(self.settings, ("segment", "document")),
             "glossary_sha256": [_file_sha(g) for g in self.settings.glossary],
             **{key: getattr(self, _INPUT_ATTRS[key]) for key in shaping(InputsTable)},
+            **self._dataset_fields(),
         }
+
+    def _dataset_fields(self) -> dict[str, Any]:
+        """What shapes a dataset's rows; empty for a files job with the default fields, so
+        the digest of a job started before datasets existed does not change."""
+        fields: dict[str, Any] = {}
+        if self.id_field != "id" or self.text_field != "text" or self.dataset:
+            fields.update(id_field=self.id_field, text_field=self.text_field)
+        if self.dataset:
+            fields.update(
+                output_format=self.output.format,
+                shard_rows=self.output.shard_rows,
+                shard_bytes=self.output.shard_bytes,
+                compression=self.output.compression,
+                sentences=self.output.sentences,
+            )
+        return fields
 
     def digest(self) -> str:
         """A short digest of :meth:`digest_fields`."""
@@ -122,8 +154,8 @@ def _model_spec(ctx: ConfigContext, spec: str) -> str:
     return spec
 
 
-def _tables(ctx: ConfigContext, data: dict[str, Any]) -> tuple[Any, Any, dict, Any]:
-    """The four tables, each checked against its schema ([translate] as a plain dict)."""
+def _tables(ctx: ConfigContext, data: dict[str, Any]) -> tuple[Any, Any, dict, Any, Any]:
+    """The five tables, each checked against its schema ([translate] as a plain dict)."""
     for key in data:
         if key not in _SECTIONS:
             raise ctx.error(
@@ -132,7 +164,13 @@ def _tables(ctx: ConfigContext, data: dict[str, Any]) -> tuple[Any, Any, dict, A
                 f"use the tables {', '.join(f'[{s}]' for s in _SECTIONS)} (check the spelling)",
             )
     tables = {}
-    for name, cls in (("job", JobTable), ("inputs", InputsTable), ("glossary", GlossaryTable)):
+    schemas = (
+        ("job", JobTable),
+        ("inputs", InputsTable),
+        ("glossary", GlossaryTable),
+        ("output", OutputTable),
+    )
+    for name, cls in schemas:
         table = data.get(name, {})
         ctx.unknown(table if isinstance(table, dict) else {}, _names(cls), f"[{name}]")
         tables[name] = ctx.build(cls, table, f"[{name}]")
@@ -140,22 +178,45 @@ def _tables(ctx: ConfigContext, data: dict[str, Any]) -> tuple[Any, Any, dict, A
     if not isinstance(tr, dict):
         raise ctx.error("[translate]", f"expected a table, got {tr!r}", "write [translate]")
     ctx.unknown(tr, JOB_TRANSLATE_KEYS, "[translate]")
-    return tables["job"], tables["inputs"], tr, tables["glossary"]
+    return tables["job"], tables["inputs"], tr, tables["glossary"], tables["output"]
 
 
 def _names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in msgspec.structs.fields(cls))
 
 
-def _inputs(ctx: ConfigContext, inputs: InputsTable) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _inputs(
+    ctx: ConfigContext, inputs: InputsTable, output: OutputTable
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     files = tuple(ctx.resolve(v, "[inputs] files") for v in _strings(inputs.files))
     jsonl = tuple(ctx.resolve(v, "[inputs] jsonl") for v in _strings(inputs.jsonl))
-    if not files and not jsonl:
+    parquet = tuple(ctx.resolve(v, "[inputs] parquet") for v in _strings(inputs.parquet))
+    if not files and not jsonl and not parquet:
         raise ctx.error(
             "[inputs]",
             "no inputs",
             'add files = ["articles/*.txt"] (globs) or jsonl = ["articles.jsonl"]',
         )
+    if output.format == "files" and parquet:
+        raise ctx.error(
+            "[inputs] parquet",
+            "Parquet inputs are read as a dataset",
+            'add [output] format = "parquet" (or "jsonl")',
+        )
+    if output.format == "files" and (inputs.id_field, inputs.text_field) != ("id", "text"):
+        raise ctx.error(
+            "[inputs] id_field / text_field",
+            "other field names are read by dataset jobs only",
+            'add [output] format = "jsonl" (or "parquet"), or name the fields id and text',
+        )
+    if output.format != "files":
+        if files:
+            raise ctx.error(
+                "[inputs] files",
+                f"a dataset job ([output] format = {output.format!r}) reads records",
+                'give jsonl = [...] or parquet = [...] globs, or set [output] format = "files"',
+            )
+        return files, jsonl, parquet  # globs of shards: matched when the job scans
     for j in jsonl:
         if Path(j).exists() and not Path(j).is_file():
             raise ctx.error(
@@ -169,7 +230,7 @@ def _inputs(ctx: ConfigContext, inputs: InputsTable) -> tuple[tuple[str, ...], t
                 f"no such file {j!r}",
                 "fix the path (relative paths start at the config's folder)",
             )
-    return files, jsonl
+    return files, jsonl, parquet
 
 
 def _glossary(ctx: ConfigContext, gl: GlossaryTable) -> tuple[tuple[str, ...], str]:
@@ -217,8 +278,8 @@ def load_job_config(path: str | os.PathLike[str]) -> JobConfig:
     name = str(path)
     data = read_toml(path, "job config", "configs/jobs/example.toml")
     ctx = ConfigContext(name)
-    job, inputs, tr, gl = _tables(ctx, data)
-    files, jsonl = _inputs(ctx, inputs)
+    job, inputs, tr, gl, output = _tables(ctx, data)
+    files, jsonl, parquet = _inputs(ctx, inputs, output)
     glossary, mode = _glossary(ctx, gl)
     settings = _settings(ctx, tr, glossary, mode)
     return JobConfig(
@@ -236,4 +297,8 @@ def load_job_config(path: str | os.PathLike[str]) -> JobConfig:
         ray_address=job.ray_address or None,
         base_dir=str(ctx.base),
         overwrite=job.overwrite,
+        parquet=parquet,
+        id_field=inputs.id_field,
+        text_field=inputs.text_field,
+        output=output,
     )

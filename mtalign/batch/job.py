@@ -9,20 +9,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mtalign.batch.config import JobConfig, load_job_config
+from mtalign.batch.config import JobConfig, JobExists, load_job_config
 from mtalign.batch.inputs import scan_inputs
 from mtalign.batch.state import JobLock, JobState, clean_temp_files, job_file_names
 from mtalign.batch.summary import JobSummary, RunStats, build_summary, write_summary
 from mtalign.batch.work import DocWork, write_work
-from mtalign.errors import ConfigError
 from mtalign.io.outputs import check_output_dir
 from mtalign.pipeline.session import load_glossary
 
 log = logging.getLogger(__name__)
-
-
-class JobExists(ConfigError):
-    """The output folder already holds this job and --resume was not given."""
 
 
 _CLAIM_FIX = (
@@ -49,6 +44,10 @@ def run_config(
     with JobLock(out):
         state = JobState(cfg.state_path)
         try:
+            if cfg.dataset:
+                from mtalign.batch.dataset import run_dataset
+
+                return run_dataset(cfg, state, resume, progress, session, t_start)
             resumed = state.has_work()
             if resumed:
                 state.check_config(cfg.digest(), cfg.digest_fields(), cfg.path)

@@ -75,6 +75,46 @@ class InputsTable(_Table, frozen=True):
         int,
         setting("larger documents fail with the reason", metavar="BYTES", ge=1, shapes="document"),
     ] = DEFAULT_MAX_BYTES
+    parquet: Annotated[
+        tuple[str, ...] | str,
+        setting("Parquet files (globs of shards), one document per row", metavar="GLOB"),
+    ] = ()
+    id_field: Annotated[
+        str,
+        setting('field of the record id ("": made from the file and row)', metavar="NAME"),
+    ] = "id"
+    text_field: Annotated[
+        str, setting("field holding a record's text", metavar="NAME", min_length=1)
+    ] = "text"
+
+
+OutputFormat = Literal["files", "jsonl", "parquet"]
+
+
+class OutputTable(_Table, frozen=True):
+    """``[output]``: per-document files, or a sharded dataset (JSONL or Parquet)."""
+
+    format: Annotated[
+        OutputFormat,
+        setting("files (NAME.LANG.EXT per document) or a dataset: jsonl | parquet"),
+    ] = "files"
+    shard_rows: Annotated[
+        int,
+        setting("input rows per shard (the unit of work and of resume)", metavar="N", ge=1,
+                le=100_000_000),
+    ] = 100_000  # fmt: skip
+    shard_bytes: Annotated[
+        int,
+        setting("an output shard rolls over to a new part past this size", metavar="BYTES",
+                ge=1024),
+    ] = 256 * 1024 * 1024  # fmt: skip
+    compression: Annotated[
+        Literal["auto", "none", "gzip", "zstd", "snappy"],
+        setting("auto: gzip for jsonl, zstd for parquet"),
+    ] = "auto"
+    sentences: Annotated[
+        bool, setting("also write the sentence-level dataset (one row per source sentence)")
+    ] = True
 
 
 class GlossaryTable(_Table, frozen=True):
