@@ -1,44 +1,40 @@
-"""A dataset job on local Ray (2 workers) writes the same rows as the local runner.
+"""The shipped corpus job (configs/jobs/corpus.toml) on local Ray (2 workers) writes the
+same dataset as on the local runner.
 
-Skipped when Ray Data is not installed (``pip install 'mtalign[ray]'``).
+One Ray start: it is slow. Skipped when Ray Data or pyarrow is not installed
+(``pip install 'mtalign[ray,datasets]'``).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 
+import msgspec
 import pytest
 
 pytest.importorskip("ray.data", reason="Ray Data not installed (pip install 'mtalign[ray]')")
 pytest.importorskip("pyarrow", reason="pyarrow not installed (pip install 'mtalign[datasets]')")
 
-from mtalign.batch import run_job  # noqa: E402
-from tests.test_batch_dataset import (  # noqa: E402
-    BAD_LINES,
-    dataset_toml,
-    read_dataset,
-    records,
-    write_jsonl,
-)
+from mtalign.batch import run_config  # noqa: E402
+from tests.test_batch_dataset import TARGETS, corpus_config, read_dataset  # noqa: E402
 
 
 def test_ray_dataset_equals_local_dataset(tmp_path, marian_tiny):
-    models = {"tr": marian_tiny("tr"), "ru": marian_tiny("ru")}
-    write_jsonl(tmp_path / "a.jsonl.gz", records(9), BAD_LINES[:2], gz=True)
-    write_jsonl(tmp_path / "b.jsonl.gz", records(3, start=9), gz=True)
-    summaries = {}
+    models = {t: marian_tiny(t) for t in TARGETS}
+    summaries, outs = {}, {}
     for runner in ("local", "ray"):
-        cfg = dataset_toml(
-            tmp_path, models, 'jsonl = ["*.jsonl.gz"]', out=runner,
-            job_extra=f'runner = "{runner}"\nworkers = 2',
-        )  # fmt: skip
-        summaries[runner] = run_job(cfg)
+        cfg = corpus_config(tmp_path, models, runner).with_overrides(workers=2)
+        # Units of 10 rows: 6 shards from the 2 input files, spread over both actors.
+        cfg = replace(cfg, output=msgspec.structs.replace(cfg.output, shard_rows=10))
+        summaries[runner] = run_config(cfg)
+        outs[runner] = Path(cfg.output_dir)
     for sub in ("data", "sentences", "failures"):
-        assert read_dataset(tmp_path / "ray" / sub) == read_dataset(tmp_path / "local" / sub)
-    shards = [json.loads((tmp_path / r / "manifest.json").read_text())["shards"]
-              for r in ("local", "ray")]  # fmt: skip
-    assert shards[0] == shards[1] and len(shards[0]) == 4
+        assert read_dataset(outs["ray"] / sub) == read_dataset(outs["local"] / sub), sub
+    shards = [json.loads((outs[r] / "manifest.json").read_text())["shards"] for r in outs]
+    assert shards[0] == shards[1] and len(shards[0]) == 6
     local, ray = summaries["local"], summaries["ray"]
-    assert ray.run.runner == "ray"
-    assert (ray.documents, ray.documents_done, ray.documents_failed) == (14, 12, 2)
+    assert ray.run.runner == "ray" and ray.run.workers == 2
+    assert (ray.documents, ray.documents_done, ray.documents_failed) == (48, 48, 0)
     assert ray.tasks == local.tasks

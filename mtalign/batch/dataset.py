@@ -102,11 +102,12 @@ def plan_units(cfg: JobConfig, inputs: Sequence[str]) -> list[Unit]:
         seen.add(stem.casefold())
         digest = file_digest(path)
         rows = count_rows(path, kind)
+        rel = os.path.relpath(path, cfg.base_dir)
+        label = path if rel.startswith("..") else rel
         for k in range(math.ceil(rows / size)):
             start = k * size
-            units.append(
-                Unit(f"{stem}-{k:05d}", path, kind, start, min(rows, start + size), digest)
-            )
+            stop = min(rows, start + size)
+            units.append(Unit(f"{stem}-{k:05d}", path, kind, start, stop, digest, label))
     return units
 
 
@@ -344,7 +345,7 @@ def write_manifest(cfg: JobConfig, units: Sequence[Unit], done: dict[str, dict[s
         shards.append(
             {
                 "unit": u.name,
-                "input": os.path.relpath(u.input, cfg.output_dir),
+                "input": u.where,
                 "input_sha256": u.digest,
                 "rows": [u.start, u.stop],
                 **{sub: files.get(sub, []) for sub in _SUBDIRS if sub in files},

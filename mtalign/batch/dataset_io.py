@@ -31,6 +31,8 @@ from mtalign.io.atomic import temp_prefix
 _MAGIC = {b"\x1f\x8b": "gzip", b"\x28\xb5\x2f\xfd": "zstd"}
 #: Rows per Arrow batch when reading Parquet.
 PARQUET_BATCH = 2048
+#: Rows gathered into one Parquet row group (readers want large ones; memory stays bounded).
+ROW_GROUP_ROWS = 8192
 
 
 def import_arrow() -> Any:
@@ -252,6 +254,8 @@ class PartWriter:
     _raw: Any = None
     _pq: Any = None
     _size: int = 0
+    _pending: list[Any] = field(default_factory=list)
+    _pending_rows: int = 0
 
     @property
     def ext(self) -> str:
@@ -302,14 +306,25 @@ class PartWriter:
         if self._raw is None or self._size >= self.max_bytes:
             self._close_part()
             self._open()
-        self._pq.write_table(table)
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
         self._size += table.nbytes
         self.parts[-1].rows += table.num_rows
+        if self._pending_rows >= ROW_GROUP_ROWS:
+            self._flush_group()
+
+    def _flush_group(self) -> None:
+        if self._pending and self._pq is not None:
+            pa = import_arrow()
+            self._pq.write_table(pa.concat_tables(self._pending), row_group_size=ROW_GROUP_ROWS)
+        self._pending.clear()
+        self._pending_rows = 0
 
     def _close_part(self) -> None:
         if self._raw is None:
             return
         if self._pq is not None:
+            self._flush_group()
             self._pq.close()
             self._pq = None
         elif self._fh is not self._raw and self._fh is not None:

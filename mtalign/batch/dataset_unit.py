@@ -66,6 +66,12 @@ class Unit:
     start: int
     stop: int
     digest: str
+    label: str = ""
+
+    @property
+    def where(self) -> str:
+        """The input as messages and the failures dataset show it (relative to the config)."""
+        return self.label or self.input
 
 
 @dataclass
@@ -106,7 +112,7 @@ def _chunks(unit: Unit) -> Iterator[_Chunk]:
 
 def _work(rec: Record, unit: Unit, cfg: JobConfig, langs: Sequence[str]) -> DocWork:
     """Check and load one record; a bad one comes back with every language failed."""
-    where = f"{unit.input}#{rec.row}"
+    where = f"{unit.where}#{rec.row}"
     fallback = f"{Path(unit.input).name}:{rec.row}"
     doc_id, error = (None, rec.error) if rec.error else record_id(rec.value, cfg.id_field, fallback)
     text = rec.value.get(cfg.text_field) if isinstance(rec.value, dict) else None
@@ -132,9 +138,16 @@ def _work(rec: Record, unit: Unit, cfg: JobConfig, langs: Sequence[str]) -> DocW
         line=rec.row,
         fmt=cfg.record_format,
         text=text if error is None else None,
-        error=None if error is None else (error if error.startswith(unit.input) else f"{where}: {error}"),
+        error=None if error is None else _located(error, unit, where),
     )  # fmt: skip
     return load_entry(DocEntry(item.id, f"r{rec.row}", item), cfg, langs)
+
+
+def _located(error: str, unit: Unit, where: str) -> str:
+    """The reason with the record's place in front (JSONL parse errors carry their own)."""
+    if error.startswith(unit.input):
+        return unit.where + error[len(unit.input) :]
+    return f"{where}: {error}"
 
 
 class _Writers:
@@ -241,7 +254,7 @@ def _write_chunk(
         failed = [t for t in langs if t in work.errors or res is None or t not in res.outputs]
         doc_id = work.entry.id if rec.error is None else None
         for reason, group in _reasons(work, failed).items():
-            fails.append(failure_row(unit.input, rec.row, doc_id, group, reason))
+            fails.append(failure_row(unit.where, rec.row, doc_id, group, reason))
         if len(failed) == len(langs):
             continue  # nothing translated: the record is in the failures dataset only
         mt = mt_fields(work, langs)
