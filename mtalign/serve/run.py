@@ -15,13 +15,14 @@ from mtalign.serve.config import ServeConfig
 log = logging.getLogger(__name__)
 
 
-def make_server(config: ServeConfig) -> object:
-    """A ``uvicorn.Server`` for the service (not started)."""
+def make_server(config: ServeConfig, worker: Any = None) -> object:
+    """A ``uvicorn.Server`` for the service (not started); ``worker`` replaces the engine
+    thread (tests give a stand-in)."""
     import uvicorn
 
     from mtalign.serve.app import create_app
 
-    app = create_app(config)
+    app = create_app(config, worker)
     app.state.service.worker.start()  # models load now: a missing one fails before binding
     uv = uvicorn.Config(
         app,
@@ -64,13 +65,13 @@ def serve(config: ServeConfig, on_ready: Callable[[str], None] | None = None) ->
 
 
 @contextlib.contextmanager
-def running(config: ServeConfig, timeout: float = 120.0) -> Iterator[str]:
+def running(config: ServeConfig, timeout: float = 120.0, worker: Any = None) -> Iterator[str]:
     """Serve on a background thread (for tests, benchmarks, notebooks); yields the URL.
 
     With ``port = 0`` the system picks a free port. The server stops (answering the
     requests in flight) when the block ends.
     """
-    server: Any = make_server(config)
+    server: Any = make_server(config, worker)
     thread = threading.Thread(target=server.run, name="mtalign-serve", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout
