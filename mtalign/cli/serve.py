@@ -63,3 +63,4 @@ def serve_command(
 
     output.note("loading models…")
     serve(cfg, on_ready=ready)
+    output.note("mtalign serve: stopped; every request in flight was answered")

@@ -35,7 +35,25 @@ def make_server(config: ServeConfig, worker: Any = None) -> object:
         limit_concurrency=config.server.queue_size * 4 + 64,
         server_header=False,
     )
-    return uvicorn.Server(uv)
+    return _drained_server_class()(uv)
+
+
+def _drained_server_class() -> type:
+    import uvicorn
+
+    class DrainedServer(uvicorn.Server):
+        """uvicorn's server, but a SIGTERM/SIGINT that it has drained is a normal exit
+        (uvicorn re-raises the signal after its graceful shutdown; mtalign exits 0)."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            with super().capture_signals():
+                yield
+                captured = getattr(self, "_captured_signals", None)
+                if isinstance(captured, list):
+                    captured.clear()
+
+    return DrainedServer
 
 
 def serve(config: ServeConfig, on_ready: Callable[[str], None] | None = None) -> None:
