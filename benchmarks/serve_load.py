@@ -10,9 +10,11 @@ translated by the engine), and runs, with asyncio clients in this process:
 1. load: ``--clients`` clients, each sending one paragraph of ``seeds/idlib.txt`` after
    another to ``POST /translate`` for ``--seconds``: latency p50/p95/p99, requests/s,
    source tokens/s (whitespace words), status codes;
-2. baseline: ``mtalign translate`` (a subprocess, cache off) on a file holding the same
-   paragraphs the load phase translated (the first ``--baseline-max`` of them, in the same
-   round-robin mix), tokens/s from its printed translation time;
+2. baseline: ``mtalign.translate`` (the function ``mtalign translate`` runs; its own
+   process, cache off) on the paragraphs the load phase translated (the first
+   ``--baseline-max`` of them, same round-robin mix) in one call: tokens/s and tokens per
+   CPU second. Output length is fixed (``--length`` tokens per sentence, as in
+   ``benchmarks/throughput.py``) in both, since random weights never stop by themselves;
 3. faults: clients that disconnect mid-request, malformed JSON, 10 MB bodies, slow bodies,
    each while normal requests go on; then SIGTERM under load: every request the server
    accepted must get an answer; no temp file is left; the memory (on for this phase) is a
@@ -29,7 +31,6 @@ import asyncio
 import json
 import os
 import platform
-import re
 import signal
 import sqlite3
 import subprocess
@@ -120,20 +121,40 @@ async def load(url: str, clients: int, seconds: float) -> dict[str, Any]:
     }
 
 
-def baseline(model: Path, texts: list[str], work: Path) -> dict[str, Any]:
-    """``mtalign translate`` on the same paragraphs, cache off."""
-    src = work / "same.txt"
-    src.write_text("\n".join(texts) + "\n", encoding="utf-8")
-    cmd = [sys.executable, "-m", "mtalign", "translate", str(src), "--to", "tr", "--src", "en",
-           "--model", f"tr={model}", "--no-cache", "--out", str(work / "out"), "--force"]  # fmt: skip
-    t0 = time.perf_counter()
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+_BASELINE = """
+import json, resource, sys, time
+from mtalign import translate
+texts, model, length = json.load(open(sys.argv[1])), sys.argv[2], int(sys.argv[3])
+kw = dict(to="tr", src="en", models={"tr": model}, cache=False, min_length=length,
+          max_length=length)
+translate(texts[:1], **kw)  # imports and the CTranslate2 conversion, untimed
+r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+translate(texts, **kw)
+r1, t1 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+print(json.dumps({"seconds": t1 - t0, "cpu": cpu}))
+"""
+
+
+def baseline(model: Path, texts: list[str], work: Path, length: int) -> dict[str, Any]:
+    """``mtalign.translate`` (what ``mtalign translate`` runs) on the same paragraphs in one
+    call, cache off, same output length, in its own process."""
+    src = work / "same.json"
+    src.write_text(json.dumps(texts), encoding="utf-8")
+    cmd = [sys.executable, "-c", _BASELINE, str(src), str(model), str(length)]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=work, check=True)
-    wall = time.perf_counter() - t0
-    m = re.search(r" in ([0-9.]+)s", out.stdout)
-    seconds = float(m.group(1)) if m else wall
+    got = json.loads(out.stdout.strip().splitlines()[-1])
     tokens = sum(_words(t) for t in texts)
-    return {"paragraphs": len(texts), "translate_seconds": seconds,
-            "wall_seconds": round(wall, 2), "tokens_per_second": round(tokens / seconds, 1)}  # fmt: skip
+    return {"paragraphs": len(texts), "tokens": tokens, "seconds": round(got["seconds"], 2),
+            "tokens_per_second": round(tokens / got["seconds"], 1),
+            "cpu_seconds": round(got["cpu"], 2),
+            "tokens_per_cpu_second": round(tokens / got["cpu"], 1)}  # fmt: skip
 
 
 async def _normal(http: httpx.AsyncClient, n: int) -> list[int]:
@@ -228,6 +249,8 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=64)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--json", default="")
+    ap.add_argument("--preset", default="tiny", help="test model preset (tiny, opus-mt, ...)")
+    ap.add_argument("--length", type=int, default=24, help="output tokens per sentence (fixed)")
     ap.add_argument(
         "--baseline-max", type=int, default=96, help="paragraphs (of those served) for the baseline"
     )
@@ -238,23 +261,37 @@ def main() -> None:
         work = Path(tmp)
         os.environ["MTALIGN_HOME"] = str(work / "home")
         os.environ["HF_HUB_OFFLINE"] = "1"
-        model = build_marian(work / "en-tr", "en", "tr", preset="tiny", seed=0)
+        model = build_marian(work / "en-tr", "en", "tr", preset=args.preset, seed=0)
         result: dict[str, Any] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                                  "preset": args.preset, "length": args.length,
                                   "load_average_before": _loadavg()}  # fmt: skip
-        proc, url = start_server(model, work, "cache = false\n")
+        fixed = f"min_length = {args.length}\nmax_length = {args.length}\n"
+        proc, url = start_server(model, work, "cache = false\n" + fixed)
         try:
             asyncio.run(load(url, 4, 2.0))  # warm-up (conversion done, caches warm)
+            cpu0 = cpu_seconds(proc.pid)
             result["load"] = asyncio.run(load(url, args.clients, args.seconds))
+            cpu = cpu_seconds(proc.pid) - cpu0
+            tokens = sum(_words(t) for t in result["load"]["_sent"])
+            result["load"]["server_cpu_seconds"] = round(cpu, 2)
+            result["load"]["tokens_per_cpu_second"] = round(tokens / cpu, 1)
             result["faults"] = asyncio.run(faults(url))
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(60)
         sent = result["load"].pop("_sent")
-        result["baseline"] = baseline(model, sent[: args.baseline_max], work)
-        result["serve_vs_translate"] = round(
-            result["load"]["tokens_per_second"] / result["baseline"]["tokens_per_second"], 3
-        )
-        proc, url = start_server(model, work)
+        result["baseline"] = baseline(model, sent[: args.baseline_max], work, args.length)
+        result["serve_vs_translate"] = {
+            "tokens_per_second": round(
+                result["load"]["tokens_per_second"] / result["baseline"]["tokens_per_second"], 3
+            ),
+            "tokens_per_cpu_second": round(
+                result["load"]["tokens_per_cpu_second"]
+                / result["baseline"]["tokens_per_cpu_second"],
+                3,
+            ),
+        }
+        proc, url = start_server(model, work, fixed)
         result["sigterm"] = asyncio.run(sigterm_under_load(proc, url, args.clients))
         with sqlite3.connect(work / "tm.sqlite") as db:
             result["sigterm"]["memory_integrity"] = db.execute("PRAGMA integrity_check").fetchone()[
