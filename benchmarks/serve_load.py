@@ -237,6 +237,13 @@ async def sigterm_under_load(proc: subprocess.Popen, url: str, clients: int) -> 
             "drain_seconds": round(time.perf_counter() - t0, 2)}  # fmt: skip
 
 
+def _engine_seconds(url: str) -> float:
+    for line in httpx.get(url + "metrics").text.splitlines():
+        if line.startswith("mtalign_engine_seconds_total "):
+            return float(line.split()[1])
+    return 0.0
+
+
 def _loadavg() -> list[float]:
     try:
         return [round(x, 2) for x in os.getloadavg()]
@@ -269,9 +276,17 @@ def main() -> None:
         proc, url = start_server(model, work, "cache = false\n" + fixed)
         try:
             asyncio.run(load(url, 4, 2.0))  # warm-up (conversion done, caches warm)
-            cpu0 = cpu_seconds(proc.pid)
+            import resource
+
+            cpu0, eng0 = cpu_seconds(proc.pid), _engine_seconds(url)
+            own0 = resource.getrusage(resource.RUSAGE_SELF)
             result["load"] = asyncio.run(load(url, args.clients, args.seconds))
             cpu = cpu_seconds(proc.pid) - cpu0
+            own1 = resource.getrusage(resource.RUSAGE_SELF)
+            result["load"]["engine_busy_seconds"] = round(_engine_seconds(url) - eng0, 2)
+            result["load"]["client_cpu_seconds"] = round(
+                own1.ru_utime - own0.ru_utime + own1.ru_stime - own0.ru_stime, 2
+            )
             tokens = sum(_words(t) for t in result["load"]["_sent"])
             result["load"]["server_cpu_seconds"] = round(cpu, 2)
             result["load"]["tokens_per_cpu_second"] = round(tokens / cpu, 1)
