@@ -293,3 +293,19 @@ def test_import_mtalign_and_help_do_not_import_the_web_stack() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"source": "A.", "target": "B."}, "target_lang"),
+        ({"source": "", "target": "B.", "target_lang": "tr"}, "give source and target"),
+        ({"source": "A.", "target": "B.", "target_lang": "tr", "method": "translation"}, "method"),
+        ({"source": "A.", "target": "B.", "target_lang": "tr", "max_bead": 9}, "max_bead"),
+        ({"source": "A.", "target": "B.", "target_lang": "xx-nope"}, "xx-nope"),
+    ],
+)
+def test_align_bad_requests(api: tuple[Any, StandIn], body: dict, words: str) -> None:
+    client, _ = api
+    r = client.post("/v1/align", json=body)
+    assert r.status_code == 400 and words in r.json()["error"]

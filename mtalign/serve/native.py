@@ -120,6 +120,8 @@ def routes(service: Service, guard: Guard) -> list[Route]:
         service.check_texts([src_text, tgt_text])
         src_lang = text_field(fields, "source_lang", "en")
         tgt_lang = text_field(fields, "target_lang")
+        if not tgt_lang:
+            raise ServeError(400, "give target_lang (the language of target)")
         method = text_field(fields, "method", "length")
         if method not in ("length", "embedding", "embedding+length", "auto"):
             raise ServeError(400, "method must be length, embedding, embedding+length or auto")
@@ -153,7 +155,7 @@ def _align(
     from mtalign.langs import normalize_lang
     from mtalign.segment import split_sentences
 
-    s_lang, t_lang = normalize_lang(src_lang), normalize_lang(tgt_lang or "und")
+    s_lang, t_lang = normalize_lang(src_lang), normalize_lang(tgt_lang)
     src = [s for s in split_sentences(src_text, s_lang) if s.strip()]
     tgt = [s for s in split_sentences(tgt_text, t_lang) if s.strip()]
     result = align(src, tgt, s_lang, t_lang, method=method, max_bead=max_bead)
