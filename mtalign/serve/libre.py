@@ -47,15 +47,26 @@ class FileStore:
         return (found[1], found[2]) if found else None
 
 
-def routes(service: Service, guard: Guard) -> list[Route]:
-    """The LibreTranslate routes, bound to ``service``."""
-    server = service.server
-    store = FileStore()
+class LibreAPI:
+    """The LibreTranslate endpoints, bound to a service."""
 
-    @answer
-    async def translate(request: Request) -> Response:
-        fields = await params(request, server.max_body_bytes)
-        guard.check(request, fields)
+    def __init__(self, service: Service, guard: Guard) -> None:
+        self.service, self.guard, self.server = service, guard, service.server
+        self.store = FileStore()
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/translate", answer(self.translate), methods=["POST"]),
+            Route("/languages", self.languages, methods=["GET", "POST"]),
+            Route("/detect", answer(self.detect), methods=["POST"]),
+            Route("/translate_file", answer(self.translate_file), methods=["POST"]),
+            Route("/download_file/{token}", self.download, methods=["GET"]),
+            Route("/frontend/settings", self.settings, methods=["GET"]),
+        ]
+
+    async def translate(self, request: Request) -> Response:
+        fields = await params(request, self.server.max_body_bytes)
+        self.guard.check(request, fields)
         q = fields.get("q")
         if q is None:
             raise ServeError(400, "Invalid request: missing q parameter")
@@ -68,32 +79,32 @@ def routes(service: Service, guard: Guard) -> list[Route]:
             raise ServeError(400, "Invalid request: missing target parameter")
         fmt = formats.text_format(text_field(fields, "format", "text"))
         alternatives = _count(fields.get("alternatives", 0))
-        result = await service.translate(texts, source, [target], fmt, glossary=False)
-        outs = [t.text for t in result.by_target[service.target(target, result.src)]]
-        body: dict[str, Any] = {"translatedText": outs if isinstance(q, list) else outs[0]}
+        result = await self.service.translate(texts, source, [target], fmt, glossary=False)
+        outs = [t.text for t in result.by_target[self.service.target(target, result.src)]]
+        many = isinstance(q, list)
+        body: dict[str, Any] = {"translatedText": outs if many else outs[0]}
         if alternatives:
-            body["alternatives"] = [[] for _ in outs] if isinstance(q, list) else []
+            body["alternatives"] = [[] for _ in outs] if many else []
         if result.detected is not None:
             detected = {"confidence": round(result.detected * 100, 1), "language": result.src}
-            body["detectedLanguage"] = [detected] * len(outs) if isinstance(q, list) else detected
+            body["detectedLanguage"] = [detected] * len(outs) if many else detected
         return JSONResponse(body)
 
-    async def languages(request: Request) -> Response:
-        return JSONResponse(service.languages())
+    async def languages(self, request: Request) -> Response:
+        return JSONResponse(self.service.languages())
 
-    @answer
-    async def detect(request: Request) -> Response:
-        fields = await params(request, server.max_body_bytes)
-        guard.check(request, fields)
+    async def detect(self, request: Request) -> Response:
+        fields = await params(request, self.server.max_body_bytes)
+        self.guard.check(request, fields)
         q = fields.get("q")
         if not isinstance(q, str):
             raise ServeError(400, "Invalid request: missing q parameter")
-        return JSONResponse(service.detect(q))
+        return JSONResponse(self.service.detect(q))
 
-    @answer
-    async def translate_file(request: Request) -> Response:
+    async def translate_file(self, request: Request) -> Response:
+        server = self.server
         fields = await params(request, server.max_file_bytes + 64 * 1024)
-        guard.check(request, fields)
+        self.guard.check(request, fields)
         up = upload(fields, "file")
         data = await up.read()
         if len(data) > server.max_file_bytes:
@@ -104,16 +115,14 @@ def routes(service: Service, guard: Guard) -> list[Route]:
         if not target:
             raise ServeError(400, "Invalid request: missing target parameter")
         fmt = formats.format_of(name)
-        result = await service.translate([data], source, [target], fmt, glossary=False)
-        tgt = service.target(target, result.src)
-        out = result.by_target[tgt][0].data
+        result = await self.service.translate([data], source, [target], fmt, glossary=False)
+        tgt = self.service.target(target, result.src)
         stem, ext = os.path.splitext(name)
-        token = store.put(f"{stem}.{tgt}{ext}", out)
-        url = str(request.base_url) + f"download_file/{token}"
-        return JSONResponse({"translatedFileUrl": url})
+        token = self.store.put(f"{stem}.{tgt}{ext}", result.by_target[tgt][0].data)
+        return JSONResponse({"translatedFileUrl": f"{request.base_url}download_file/{token}"})
 
-    async def download(request: Request) -> Response:
-        found = store.get(request.path_params["token"])
+    async def download(self, request: Request) -> Response:
+        found = self.store.get(request.path_params["token"])
         if found is None:
             return JSONResponse({"error": "no such file (files are kept 10 minutes)"}, 404)
         name, data = found
@@ -121,11 +130,12 @@ def routes(service: Service, guard: Guard) -> list[Route]:
         headers = {"Content-Disposition": f'attachment; filename="{safe}"'}
         return Response(data, media_type="application/octet-stream", headers=headers)
 
-    async def settings(request: Request) -> Response:
+    async def settings(self, request: Request) -> Response:
+        service, server = self.service, self.server
         return JSONResponse(
             {
-                "apiKeys": guard.keys is not None,
-                "keyRequired": guard.keys is not None,
+                "apiKeys": self.guard.keys is not None,
+                "keyRequired": self.guard.keys is not None,
                 "charLimit": server.max_chars,
                 "frontendTimeout": int(server.timeout_s * 1000),
                 "filesTranslation": True,
@@ -138,14 +148,10 @@ def routes(service: Service, guard: Guard) -> list[Route]:
             }
         )
 
-    return [
-        Route("/translate", translate, methods=["POST"]),
-        Route("/languages", languages, methods=["GET", "POST"]),
-        Route("/detect", detect, methods=["POST"]),
-        Route("/translate_file", translate_file, methods=["POST"]),
-        Route("/download_file/{token}", download, methods=["GET"]),
-        Route("/frontend/settings", settings, methods=["GET"]),
-    ]
+
+def routes(service: Service, guard: Guard) -> list[Route]:
+    """The LibreTranslate routes, bound to ``service``."""
+    return LibreAPI(service, guard).routes()
 
 
 def _count(value: Any) -> int:
