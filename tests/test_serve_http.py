@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("starlette")
@@ -309,3 +311,34 @@ def test_align_bad_requests(api: tuple[Any, StandIn], body: dict, words: str) ->
     client, _ = api
     r = client.post("/v1/align", json=body)
     assert r.status_code == 400 and words in r.json()["error"]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=10,
+)
+_FIELD = st.sampled_from(["en", "tr", "ar", "auto", "", "xx", None]) | _JSON
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    q=st.text(max_size=60) | st.lists(st.text(max_size=30), max_size=6) | _JSON,
+    source=_FIELD,
+    target=_FIELD,
+    fmt=st.sampled_from(["text", "html", "md", "bogus", 3]) | st.none(),
+    alternatives=st.integers(-3, 9) | _JSON,
+)
+def test_no_json_body_gets_a_server_error(
+    served: tuple[str, StandIn], q: Any, source: Any, target: Any, fmt: Any, alternatives: Any
+) -> None:
+    """Whatever a client sends to /translate, the answer is 200 or a 4xx with one message."""
+    url, fake = served
+    fake.mode = "echo"
+    body = {"q": q, "source": source, "target": target, "format": fmt, "alternatives": alternatives}
+    r = httpx.post(url + "translate", json=body, timeout=10)
+    assert r.status_code in (200, 400, 413), r.text
+    if r.status_code != 200:
+        assert set(r.json()) == {"error"} and r.json()["error"]
