@@ -14,7 +14,7 @@ $(BIN)/python:
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet $(TORCH)
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".[serve]"  # mtalign serve runs after make demo
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

@@ -42,6 +42,7 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ("models", "check"): ["en-tr", "--model", "tr=models/en-tr", "--format", "json"],
     ("segment",): [EN, "--lang", "en"],
     ("detect",): [EN, "--per-paragraph"],
+    ("serve",): ["--to", "tr", "--model", "tr=models/en-tr", "--port", "0"],
 }  # fmt: skip
 PATHS = all_paths()
 
@@ -169,7 +170,7 @@ def test_top_help_lists_commands_in_readme_order(capsys):
     listed = re.findall(r"^  ([a-z-]+) {2,}", page.split("commands:")[1].split("\n\n")[0], re.M)
     assert listed == [
         "translate", "align", "evaluate", "eval-suite", "glossary", "batch", "models",
-        "segment", "detect",
+        "segment", "detect", "serve",
     ]  # fmt: skip
     assert main([]) == 0 and capsys.readouterr().out == page
 

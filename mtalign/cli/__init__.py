@@ -251,6 +251,47 @@ class Mtalign:
             overwrite=overwrite,
         )
 
+    def serve(
+        self,
+        config: Any = None,
+        to: Any = None,
+        sources: Any = None,
+        host: Any = None,
+        port: Any = None,
+        model: Any = None,
+        engine: Any = None,
+        glossary: Any = None,
+        glossary_mode: Any = None,
+        batch_tokens: Any = None,
+        threads: Any = None,
+        no_cache: Any = False,
+        api_keys: Any = None,
+    ) -> None:
+        """Serve translation over HTTP: LibreTranslate-compatible API, /v1 API, editors' page.
+
+        Binds 127.0.0.1 unless --host says otherwise; SIGTERM or Ctrl-C answers the
+        requests in flight, then exits. Needs mtalign[serve].
+
+        Example: mtalign serve --to tr,ru,ar --glossary configs/glossaries/idlib.toml --port 5000
+        """
+        from mtalign.cli.serve import serve_command
+
+        serve_command(
+            config=config,
+            to=to,
+            sources=sources,
+            host=host,
+            port=port,
+            model=model,
+            engine=engine,
+            glossary=glossary,
+            glossary_mode=glossary_mode,
+            batch_tokens=batch_tokens,
+            threads=threads,
+            no_cache=no_cache,
+            api_keys=api_keys,
+        )
+
     @property
     def models(self) -> Any:
         """The model registry, model downloads, CTranslate2 conversions and model checks."""

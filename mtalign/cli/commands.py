@@ -23,6 +23,7 @@ from typing import Any, Literal
 from mtalign.cli import options as o
 from mtalign.settings import Spec, TranslateSettings, specs
 from mtalign.settings.job import JobTable
+from mtalign.settings.serve import ServerTable
 from mtalign.settings.suite import SuiteTable
 
 #: How an option takes its value: ``flag`` none, ``value`` one, and the list forms of
@@ -125,6 +126,7 @@ TABLE: tuple[Entry, ...] = (
     Entry("models", "models", group="mtalign.cli.models:Models"),
     Entry("segment", "segment", (o.SegmentOptions, TranslateSettings)),
     Entry("detect", "detect", (o.DetectOptions,)),
+    Entry("serve", "serve", (o.ServeOptions, ServerTable, TranslateSettings), overrides=True),
 )
 
 

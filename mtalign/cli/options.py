@@ -351,3 +351,32 @@ class ModelsCheckOptions(_Options, frozen=True, kw_only=True):
         ]
         | None
     ) = None
+
+
+class ServeOptions(_Options, frozen=True, kw_only=True):
+    """``mtalign serve``; its options override the service config's settings."""
+
+    config: Annotated[
+        str | None,
+        setting(
+            "service config (TOML: [server], [translate], [glossary]), e.g. configs/serve.toml",
+            metavar="CONFIG",
+        ),
+    ] = None
+    to: Annotated[
+        tuple[str, ...],
+        setting(
+            "target languages (required unless the config's [translate] has targets)",
+            metavar="LANG[,LANG...]",
+            cli="--to",
+        ),
+    ] = ()
+    glossary_mode: Annotated[
+        Literal["off", "check", "enforce"] | None,
+        setting(
+            "what the glossary does when a request asks for it: off, check (report), enforce "
+            "(fix); default: enforce",
+            metavar="{off,check,enforce}",
+            cli="--glossary-mode",
+        ),
+    ] = None
