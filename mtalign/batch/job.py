@@ -11,11 +11,17 @@ from typing import Any
 
 from mtalign.batch.config import JobConfig, load_job_config
 from mtalign.batch.inputs import scan_inputs
-from mtalign.batch.state import JobLock, JobState, clean_temp_files, job_file_names
+from mtalign.batch.state import (
+    SUMMARY_FILES,
+    JobLock,
+    JobState,
+    clean_temp_files,
+    job_file_names,
+)
 from mtalign.batch.summary import JobSummary, RunStats, build_summary, write_summary
 from mtalign.batch.work import DocWork, write_work
 from mtalign.errors import ConfigError
-from mtalign.io.outputs import check_output_dir
+from mtalign.io.outputs import check_not_inputs, check_output_dir
 from mtalign.pipeline.session import load_glossary
 
 log = logging.getLogger(__name__)
@@ -45,6 +51,7 @@ def run_config(
     targets = cfg.settings.targets
     # Where the job writes is checked before anything is read or made.
     check_output_dir(out, f"{cfg.path}: [job] output_dir")
+    _check_not_inputs(cfg, out)
     load_glossary(cfg.settings)  # a bad or empty glossary fails the job, not every document
     with JobLock(out):
         state = JobState(cfg.state_path)
@@ -89,6 +96,15 @@ def run_config(
         finally:
             state.close()
     return summary
+
+
+def _check_not_inputs(cfg: JobConfig, out: Path) -> None:
+    """The job's own files (state, lock, summaries, cache) are none of its inputs."""
+    what = f"{cfg.path}: [job] output_dir"
+    written = {str(out / n): what for n in (cfg.state_path.name, *SUMMARY_FILES)}
+    if cfg.settings.cache and cfg.settings.cache_path:
+        written[str(cfg.settings.cache_path)] = f"{cfg.path}: [translate] cache_path"
+    check_not_inputs(written, [cfg.path, *cfg.settings.glossary])
 
 
 def _execute(
