@@ -597,3 +597,27 @@ def test_a_briefly_broken_input_keeps_its_earlier_outputs(tmp_path, caplog, brok
     assert (out / "a.tr.txt").read_bytes() != good["a.tr.txt"]
     report = json.loads((out / "a.report.json").read_bytes())
     assert report["job"]["failed"] == {}
+
+
+def test_eval_suite_outputs_may_not_be_its_test_set(tmp_path):
+    from mtalign.evaluate.suite import load_suite, run_suite
+
+    rep = tmp_path / "rep"
+    (rep / "translations").mkdir(parents=True)
+    ref = rep / "translations" / "base.tr.txt"  # the reference sits where a translation goes
+    ref.write_text(TR, encoding="utf-8")
+    (tmp_path / "en.txt").write_text(EN, encoding="utf-8")
+    cfg = tmp_path / "suite.toml"
+    cfg.write_text(
+        '[suite]\nsrc_lang = "en"\ntargets = ["tr"]\nreport = "rep"\n'
+        '[testset]\nsource = "en.txt"\n[testset.references]\ntr = "rep/translations/base.tr.txt"\n'
+        '[[configuration]]\nname = "base"\n',
+        encoding="utf-8",
+    )
+
+    def translate(*args):  # reaching it means the check came too late
+        raise AssertionError("translated before the outputs were checked")
+
+    with pytest.raises(MtalignError, match="destroy the input"):
+        run_suite(load_suite(cfg), translate)
+    assert ref.read_text(encoding="utf-8") == TR
