@@ -303,3 +303,11 @@ def test_a_batch_job_over_a_looping_folder_finishes_with_each_file_once(tmp_path
     cfg.write_text(cfg.read_text("utf-8").replace('["a.txt"]', '["docs/**/*.txt"]'), "utf-8")
     summary = run_job(cfg)
     assert summary.ok and summary.documents == 2
+
+
+def test_progress_bar_labels_are_escaped(capsys):
+    from mtalign.pipeline.stage import progress
+
+    with progress(2, f"{EVIL} -> tr", True) as bar:
+        bar.update(2)
+    _clean(capsys.readouterr().err.replace("\r", ""))

@@ -23,6 +23,7 @@ from mtalign.batch.work import DocWork, write_work
 from mtalign.errors import ConfigError
 from mtalign.io.outputs import check_not_inputs, check_output_dir
 from mtalign.pipeline.session import load_glossary
+from mtalign.safetext import printable
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def _execute(
     targets = cfg.settings.targets
     bar = tqdm(
         total=len(todo),
-        desc=cfg.name,
+        desc=printable(cfg.name),  # user data on the terminal: escaped
         unit="doc",
         disable=not enabled,
         file=sys.stderr,
@@ -136,7 +137,7 @@ def _execute(
         run.documents_processed += 1
         run.segments_processed += sum(m.get("segments", 0) for m in done.values())
         if failed:
-            bar.set_postfix_str(f"failed: {work.entry.id}"[:60], refresh=False)
+            bar.set_postfix_str(printable(f"failed: {work.entry.id}")[:60], refresh=False)
         bar.update(1)
 
     try:
