@@ -621,3 +621,17 @@ def test_eval_suite_outputs_may_not_be_its_test_set(tmp_path):
     with pytest.raises(MtalignError, match="destroy the input"):
         run_suite(load_suite(cfg), translate)
     assert ref.read_text(encoding="utf-8") == TR
+
+
+def test_a_jsonl_input_inside_output_dir_is_never_written_over(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = out / "a.aligned.jsonl"  # named like the output of the document with id "a"
+    victim.write_text(json.dumps({"id": "a", "text": EN.strip()}) + "\n", encoding="utf-8")
+    cfg = _job(tmp_path)
+    text = cfg.read_text("utf-8").replace('files = ["a.txt"]', f'jsonl = ["{victim}"]')
+    cfg.write_text(text.replace('name = "j"', 'name = "j"\noverwrite = true'), "utf-8")
+    before = victim.read_bytes()
+    with pytest.raises(MtalignError, match="destroy the input"):
+        run_job(cfg)
+    assert victim.read_bytes() == before

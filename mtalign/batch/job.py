@@ -70,7 +70,14 @@ def run_config(
                 state.check_config(cfg.digest(), cfg.digest_fields(), cfg.path, fresh=True)
             items = scan_inputs(cfg)
             entries = state.register(items, targets)
-            owned = state.claim(job_file_names(entries, targets), out, cfg.overwrite, _CLAIM_FIX)
+            names = job_file_names(entries, targets)
+            # A JSONL input inside output_dir (a glob there skips our outputs, a named
+            # file does not): with overwrite = true the job could write over it.
+            check_not_inputs(
+                {str(out / n): f"{cfg.path}: [job] output_dir" for n in names},
+                sorted({it.path for it in items}),
+            )
+            owned = state.claim(names, out, cfg.overwrite, _CLAIM_FIX)
             removed = clean_temp_files(out, owned)
             todo = state.todo(entries, targets, out)
             run = RunStats(
