@@ -5,6 +5,10 @@
   a device (``/dev/zero``) never ends; both are refused with a message, unless the name
   itself says "a stream" (``-`` is handled by the callers; ``/dev/stdin``, ``/dev/fd/N``,
   ``/proc/self/fd/N`` as made by a shell's ``<(...)``).
+* Pseudo files: ``/proc``, ``/sys`` and the other kernel file systems show "regular"
+  files that are really live interfaces (``/proc/kmsg`` blocks on read forever, many
+  never end); a regular file on such a file system is refused from its device number,
+  before a byte is read (:func:`pseudo_fs`).
 * Names: a file name longer than the file system allows (``NAME_MAX``, 255 bytes on
   common Linux file systems) cannot be created; :func:`fit_name` shortens a name that
   mtalign makes itself (a hash of the cut tail keeps it unique), :func:`name_bytes` and
@@ -24,6 +28,14 @@ from mtalign.errors import InputError
 
 #: NAME_MAX where the file system does not say (POSIX minimum is 14; every common one: 255).
 DEFAULT_NAME_MAX = 255
+#: Kernel file systems whose "files" are interfaces, not documents.
+PSEUDO_FS = frozenset(
+    {
+        "proc", "sysfs", "debugfs", "tracefs", "securityfs", "cgroup", "cgroup2", "configfs",
+        "pstore", "bpf", "efivarfs", "fusectl", "binfmt_misc", "mqueue", "devpts", "autofs",
+        "rpc_pipefs", "nsfs", "selinuxfs", "hugetlbfs",
+    }
+)  # fmt: skip
 #: Names that ask for a stream (an already-open descriptor), read even though not regular.
 _STREAM_NAMES = re.compile(r"^/dev/stdin$|^/dev/fd/\d+$|^/proc/self/fd/\d+$")
 
@@ -74,6 +86,39 @@ def fit_name(name: str, limit: int, tag_len: int = 8) -> str:
 def is_stream_name(name: str) -> bool:
     """Whether ``name`` names an open stream (``/dev/stdin``, ``/dev/fd/N``)."""
     return bool(_STREAM_NAMES.match(name))
+
+
+_PSEUDO_DEVS: dict[int, str] | None = None
+
+
+def _pseudo_devs() -> dict[int, str]:
+    """Device number -> file system type of the pseudo file systems mounted here."""
+    global _PSEUDO_DEVS
+    if _PSEUDO_DEVS is not None:
+        return _PSEUDO_DEVS
+    devs: dict[int, str] = {}
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                left, _, right = line.partition(" - ")
+                fields, fstype = left.split(), (right.split() or [""])[0]
+                if len(fields) > 2 and fstype in PSEUDO_FS:
+                    major, _, minor = fields[2].partition(":")
+                    devs[os.makedev(int(major), int(minor))] = fstype
+    except (OSError, ValueError):
+        pass
+    for root, fstype in (("/proc", "proc"), ("/sys", "sysfs")):  # where mountinfo is absent
+        try:
+            devs.setdefault(os.stat(root).st_dev, fstype)
+        except OSError:
+            pass
+    _PSEUDO_DEVS = devs
+    return devs
+
+
+def pseudo_fs(st: os.stat_result) -> str | None:
+    """The kernel file system type (``proc``, ``sysfs``...) a file is on, or None."""
+    return _pseudo_devs().get(st.st_dev)
 
 
 def kind_of(mode: int) -> str:
@@ -138,6 +183,12 @@ def read_regular(
         st = os.fstat(fd)
         if not stream and not stat.S_ISREG(st.st_mode):
             raise _refuse(label, st.st_mode)
+        fstype = None if stream else pseudo_fs(st)
+        if fstype is not None:
+            raise InputError(
+                f"{label}: is a live kernel interface on {fstype}, not a document (reading it "
+                "could block or never end); copy what you need into a file and give that"
+            )
         if max_bytes is not None and stat.S_ISREG(st.st_mode) and st.st_size > max_bytes:
             raise InputError(
                 f"{label}: {st.st_size} bytes is over the {max_bytes}-byte input limit; "
@@ -156,3 +207,87 @@ def read_regular(
     if max_bytes is not None and len(data) > max_bytes:
         raise InputError(f"{label}: over the {max_bytes}-byte input limit; split the input")
     return data
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def _walk_dirs(top: str) -> list[str]:
+    """``top`` and every folder under it, each real folder once (by device and inode).
+
+    Symlinks to folders are followed, as ``glob`` does, but a folder already seen (a
+    link loop, or a second way to the same place) is not entered again. Hidden folders
+    are skipped, as ``**`` does.
+    """
+    out: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            st = os.stat(folder or ".")
+        except OSError:
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in seen or not stat.S_ISDIR(st.st_mode):
+            continue
+        seen.add(key)
+        out.append(folder)
+        try:
+            with os.scandir(folder or ".") as it:
+                names = sorted(e.name for e in it if not _hidden(e.name) and e.is_dir())
+        except OSError:
+            continue
+        stack.extend(os.path.join(folder, n) for n in reversed(names))
+    return out
+
+
+def _match_part(folder: str, part: str) -> list[str]:
+    import fnmatch
+
+    try:
+        names = os.listdir(folder or ".")
+    except OSError:
+        return []
+    if not _hidden(part):
+        names = [n for n in names if not _hidden(n)]
+    return [os.path.join(folder, n) for n in sorted(fnmatch.filter(names, part))]
+
+
+def glob_files(pattern: str) -> list[str]:
+    """``glob.glob(pattern, recursive=True)`` that always ends, each path once.
+
+    Python's ``**`` follows folder links without remembering where it has been: a link
+    loop makes it find every file dozens of times, two loops make it run for ever. Here
+    each real folder is walked once per ``**`` and the paths come out de-duplicated.
+    Patterns without ``**`` go to :func:`glob.glob` unchanged.
+    """
+    import glob
+
+    if "**" not in pattern:
+        return glob.glob(pattern, recursive=True)
+    anchor = os.sep if pattern.startswith(os.sep) else ""
+    parts = [p for p in pattern.split(os.sep) if p]
+    paths = [anchor]
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        nxt: list[str] = []
+        for base in paths:
+            if part == "**":
+                found = _walk_dirs(base)
+                if last:  # a trailing ** also matches the files in those folders
+                    found = found + [f for d in found for f in _match_part(d, "*")]
+                nxt.extend(found)
+            elif glob.has_magic(part):
+                nxt.extend(_match_part(base, part))
+            else:
+                cand = os.path.join(base, part)
+                if os.path.lexists(cand):
+                    nxt.append(cand)
+        paths = list(dict.fromkeys(nxt))
+    once: dict[str, str] = {}
+    for p in paths:
+        if p:
+            once.setdefault(os.path.realpath(p), p)  # one file reached two ways: once
+    return list(once.values())

@@ -4,11 +4,14 @@ Keyed by a digest of the model (id + revision), engine settings, decoding settin
 language and the exact source segment, so a rerun or a repeated sentence costs nothing.
 A damaged cache file is moved aside and rebuilt wherever the damage shows (when opened or
 in the middle of a run), and a cache that cannot be used at all is skipped with a warning:
-never a crash (see :mod:`mtalign.dbfile`).
+never a crash (see :mod:`mtalign.dbfile`). Each entry carries a checksum of its key and
+values: an entry whose bytes changed on disk (a flipped bit SQLite cannot see) is a miss,
+translated again, with a warning, never served.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import time
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mtalign.dbfile import OwnedDB
+from mtalign.dbfile import OwnedDB, application_id
 from mtalign.hashing import json_digest, text_digest
 from mtalign.paths import tm_path
 
@@ -27,11 +30,16 @@ CREATE TABLE IF NOT EXISTS tm (
     output TEXT NOT NULL,
     created REAL NOT NULL,
     retried INTEGER,
-    stage TEXT
+    stage TEXT,
+    sum TEXT
 )
 """
-#: 1: ``retried`` and ``stage`` columns (before, a row kept only its output text).
-SCHEMA_VERSION = 1
+#: 1: ``retried`` and ``stage`` columns (before, a row kept only its output text);
+#: 2: ``sum``, a checksum of each entry.
+SCHEMA_VERSION = 2
+#: The SQLite application id of a translation memory file.
+APP_ID = application_id("mtTM")
+log = logging.getLogger(__name__)
 #: Keys per ``SELECT ... IN (...)`` (SQLite's default limit on variables is 999 or more).
 _CHUNK = 500
 
@@ -59,13 +67,13 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
 def _migrate(db: sqlite3.Connection) -> None:
     """Bring a cache from an older mtalign to :data:`SCHEMA_VERSION` (in place, once).
 
-    Old rows get ``retried`` NULL: unknown, so they count as misses and are made again
-    (with their flags) the first time they are needed.
+    Old rows get ``retried`` (and ``sum``) NULL: unknown, so they count as misses and are
+    made again (with their flags) the first time they are needed.
     """
     if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
         return
     cols = {row[1] for row in db.execute("PRAGMA table_info(tm)")}
-    for col, kind in (("retried", "INTEGER"), ("stage", "TEXT")):
+    for col, kind in (("retried", "INTEGER"), ("stage", "TEXT"), ("sum", "TEXT")):
         if col not in cols:
             try:
                 db.execute(f"ALTER TABLE tm ADD COLUMN {col} {kind}")
@@ -88,13 +96,20 @@ class TranslationMemory:
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path else tm_path()
-        self._db = OwnedDB(self.path, _setup, "translation cache")
+        self._db = OwnedDB(
+            self.path, _setup, "translation cache", app_id=APP_ID, tables=frozenset({"tm"})
+        )
         self.hits = 0
         self.misses = 0
 
     @staticmethod
     def key(digest: str, source: str) -> str:
         return text_digest(f"{digest}\x00{source}")
+
+    @staticmethod
+    def checksum(key: str, output: str, retried: int, stage: str) -> str:
+        """The checksum stored with an entry (of everything the entry says)."""
+        return text_digest(f"{key}\x00{output}\x00{retried}\x00{stage}", 16)
 
     def lookup(self, digest: str, sources: Iterable[str]) -> dict[str, MemoryEntry]:
         """Cached entries for those sources that have one (with what their run reported)."""
@@ -107,7 +122,7 @@ class TranslationMemory:
             for i in range(0, len(items), _CHUNK):
                 chunk = items[i : i + _CHUNK]
                 q = (
-                    "SELECT key, output, retried, stage FROM tm "
+                    "SELECT key, output, retried, stage, sum FROM tm "
                     f"WHERE key IN ({','.join('?' * len(chunk))})"
                 )
                 rows += db.execute(q, chunk).fetchall()
@@ -115,16 +130,26 @@ class TranslationMemory:
 
         rows = self._db.run(read, fallback=[]) if items else []
         found: dict[str, MemoryEntry] = {}
-        for k, out, retried, stage in rows:
+        bad = 0
+        for k, out, retried, stage, summed in rows:
             if k not in keys or not isinstance(out, str) or retried not in (None, 0, 1):
                 # Only a damaged page can return a row that was not asked for, or no text.
                 self._db.damaged("a lookup returned a row that does not fit")
                 found = {}
                 break
-            if retried is None:
+            if retried is None or summed is None:
                 continue  # from a cache of an older mtalign: flags unknown, make it again
-            found[keys[k]] = MemoryEntry(
-                out, bool(retried), stage if isinstance(stage, str) else ""
+            stage = stage if isinstance(stage, str) else ""
+            if summed != self.checksum(k, out, retried, stage):
+                bad += 1  # its bytes changed on disk: never served, made again
+                continue
+            found[keys[k]] = MemoryEntry(out, bool(retried), stage)
+        if bad:
+            log.warning(
+                "translation cache %s: %d cached translation(s) failed their checksum "
+                "(changed on disk); translating them again",
+                self.path,
+                bad,
             )
         self.hits += len(found)
         self.misses += len(sources) - len(found)
@@ -133,13 +158,17 @@ class TranslationMemory:
     def store(self, digest: str, entries: Iterable[tuple[str, MemoryEntry]]) -> None:
         """Store finished translations (committed at once: an interrupt keeps them)."""
         now = time.time()
-        rows = [(self.key(digest, s), e.output, now, int(e.retried), e.stage) for s, e in entries]
+        rows = []
+        for s, e in entries:
+            k = self.key(digest, s)
+            summed = self.checksum(k, e.output, int(e.retried), e.stage)
+            rows.append((k, e.output, now, int(e.retried), e.stage, summed))
         if not rows:
             return
         self._db.transaction(
             lambda db: db.executemany(
-                "INSERT OR REPLACE INTO tm (key, output, created, retried, stage) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO tm (key, output, created, retried, stage, sum) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 rows,
             )
         )

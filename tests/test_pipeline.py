@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
@@ -161,11 +162,15 @@ def test_interrupt_keeps_cache_and_finished_languages(tmp_path):
     assert (out / "a.ru.txt").exists()
 
 
-def test_corrupt_cache_is_rebuilt(tmp_path, caplog):
+def test_a_cache_path_holding_a_file_mtalign_never_made_is_left_alone(tmp_path, caplog):
+    """Issue 18: a typo (or an input) as cache_path is never "repaired" (renamed away)."""
     (tmp_path / "tm.sqlite").write_bytes(b"this is not a database" * 100)
-    (res,), fakes, _ = _run(tmp_path)
+    with caplog.at_level(logging.WARNING):
+        (res,), fakes, _ = _run(tmp_path)
     assert res.outcomes["tr"]
-    assert any(p.name.startswith("tm.sqlite.corrupt-") for p in tmp_path.iterdir())
+    assert (tmp_path / "tm.sqlite").read_bytes() == b"this is not a database" * 100
+    assert not any(".corrupt-" in p.name for p in tmp_path.iterdir())
+    assert "not a translation cache mtalign made" in caplog.text
 
 
 @pytest.mark.parametrize(

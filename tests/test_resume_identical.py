@@ -189,6 +189,6 @@ def test_a_cache_of_an_older_mtalign_is_upgraded_and_its_rows_made_again(tmp_pat
     finally:
         tm.close()
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
-    assert {r[1] for r in db.execute("PRAGMA table_info(tm)")} >= {"retried", "stage"}
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert {r[1] for r in db.execute("PRAGMA table_info(tm)")} >= {"retried", "stage", "sum"}
     db.close()

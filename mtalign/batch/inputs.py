@@ -19,7 +19,7 @@ from pathlib import Path
 from mtalign.batch.config import JobConfig
 from mtalign.document import document_text, segment_document
 from mtalign.errors import InputError
-from mtalign.files import kind_of, read_regular
+from mtalign.files import glob_files, kind_of, read_regular
 from mtalign.hashing import bytes_digest, text_digest
 from mtalign.io import decode, detect_format, parse_document, read_bytes, strip_extension
 from mtalign.langid import LangGuess, check_language, detect, normalize_lang
@@ -92,11 +92,7 @@ def _file_items(cfg: JobConfig) -> list[InputItem]:
     for pattern in cfg.files:
         # Folders are skipped; a pipe, device or socket that matches is kept, to be
         # refused with its reason (reading it could block or never end).
-        found = sorted(
-            p
-            for p in glob.glob(pattern, recursive=True)
-            if os.path.exists(p) and not os.path.isdir(p)
-        )
+        found = sorted(p for p in glob_files(pattern) if os.path.exists(p) and not os.path.isdir(p))
         paths.extend(
             p
             for p in found

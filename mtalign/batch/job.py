@@ -11,11 +11,18 @@ from typing import Any
 
 from mtalign.batch.config import JobConfig, JobExists, load_job_config
 from mtalign.batch.inputs import scan_inputs
-from mtalign.batch.state import JobLock, JobState, clean_temp_files, job_file_names
+from mtalign.batch.state import (
+    SUMMARY_FILES,
+    JobLock,
+    JobState,
+    clean_temp_files,
+    job_file_names,
+)
 from mtalign.batch.summary import JobSummary, RunStats, build_summary, write_summary
 from mtalign.batch.work import DocWork, write_work
-from mtalign.io.outputs import check_output_dir
+from mtalign.io.outputs import check_not_inputs, check_output_dir
 from mtalign.pipeline.session import load_glossary
+from mtalign.safetext import printable
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +47,7 @@ def run_config(
     targets = cfg.settings.targets
     # Where the job writes is checked before anything is read or made.
     check_output_dir(out, f"{cfg.path}: [job] output_dir")
+    _check_not_inputs(cfg, out)
     load_glossary(cfg.settings)  # a bad or empty glossary fails the job, not every document
     with JobLock(out):
         state = JobState(cfg.state_path)
@@ -61,7 +69,14 @@ def run_config(
                 state.check_config(cfg.digest(), cfg.digest_fields(), cfg.path, fresh=True)
             items = scan_inputs(cfg)
             entries = state.register(items, targets)
-            owned = state.claim(job_file_names(entries, targets), out, cfg.overwrite, _CLAIM_FIX)
+            names = job_file_names(entries, targets)
+            # A JSONL input inside output_dir (a glob there skips our outputs, a named
+            # file does not): with overwrite = true the job could write over it.
+            check_not_inputs(
+                {str(out / n): f"{cfg.path}: [job] output_dir" for n in names},
+                sorted({it.path for it in items}),
+            )
+            owned = state.claim(names, out, cfg.overwrite, _CLAIM_FIX)
             removed = clean_temp_files(out, owned)
             todo = state.todo(entries, targets, out)
             run = RunStats(
@@ -90,6 +105,15 @@ def run_config(
     return summary
 
 
+def _check_not_inputs(cfg: JobConfig, out: Path) -> None:
+    """The job's own files (state, lock, summaries, cache) are none of its inputs."""
+    what = f"{cfg.path}: [job] output_dir"
+    written = {str(out / n): what for n in (cfg.state_path.name, *SUMMARY_FILES)}
+    if cfg.settings.cache and cfg.settings.cache_path:
+        written[str(cfg.settings.cache_path)] = f"{cfg.path}: [translate] cache_path"
+    check_not_inputs(written, [cfg.path, *cfg.settings.glossary])
+
+
 def _execute(
     cfg: JobConfig,
     todo: list[Any],
@@ -105,7 +129,7 @@ def _execute(
     targets = cfg.settings.targets
     bar = tqdm(
         total=len(todo),
-        desc=cfg.name,
+        desc=printable(cfg.name),  # user data on the terminal: escaped
         unit="doc",
         disable=not enabled,
         file=sys.stderr,
@@ -119,7 +143,7 @@ def _execute(
         run.documents_processed += 1
         run.segments_processed += sum(m.get("segments", 0) for m in done.values())
         if failed:
-            bar.set_postfix_str(f"failed: {work.entry.id}"[:60], refresh=False)
+            bar.set_postfix_str(printable(f"failed: {work.entry.id}")[:60], refresh=False)
         bar.update(1)
 
     try:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mtalign.batch.inputs import InputItem, safe_name, short_hash
-from mtalign.dbfile import OwnedDB
+from mtalign.dbfile import OwnedDB, application_id
 from mtalign.errors import ConfigError
 from mtalign.io.atomic import remove_temp_files
 from mtalign.io.naming import expected_files, output_ext
@@ -57,6 +57,9 @@ CREATE TABLE IF NOT EXISTS owned (name TEXT PRIMARY KEY);
 _NAME_UNSAFE = re.compile(r'[/\\:*?"<>|\s\x00-\x1f\x7f]|^\.\.?$')
 #: Files of the job besides the documents' (written by every run).
 SUMMARY_FILES = ("summary.json", "summary.md")
+#: The SQLite application id of a job state file; the tables it holds.
+APP_ID = application_id("mtJS")
+TABLES = frozenset({"meta", "docs", "tasks", "owned"})
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,16 @@ class JobState:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.existed = self.path.exists()
-        self.db = OwnedDB(self.path, _setup, "job state", error=self._error, timeout=60, check=True)
+        self.db = OwnedDB(
+            self.path,
+            _setup,
+            "job state",
+            error=self._error,
+            timeout=60,
+            check=True,
+            app_id=APP_ID,
+            tables=TABLES,
+        )
         self.db.run(lambda db: None)  # open now: a damaged state stops the job before work
 
     def _error(self, detail: str, damaged: bool) -> ConfigError:

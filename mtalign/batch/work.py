@@ -18,7 +18,7 @@ from mtalign.batch.config import JobConfig
 from mtalign.batch.inputs import load_item
 from mtalign.batch.state import DocEntry
 from mtalign.errors import MtalignError
-from mtalign.io.naming import expected_files, translation_name
+from mtalign.io.naming import expected_files, report_name, translation_name
 from mtalign.pipeline import DocResult, PairEngine, TranslationSession, translate_group
 from mtalign.pipeline.outputs import write_run_files, write_translation
 
@@ -168,14 +168,44 @@ def _unlink(out: Path, name: str, owned: Container[str]) -> None:
         pass
 
 
+def _earlier_good(
+    out: Path, job: str, entry: DocEntry, fmt: str, failed: Mapping[str, str]
+) -> set[str]:
+    """Languages of ``failed`` whose outputs an earlier run of job ``job`` finished.
+
+    The proof is the document's report as that run wrote it: this job and document, the
+    language not among its failures, the translation file in place.
+    """
+    import json
+
+    try:
+        report = json.loads((out / report_name(entry.name)).read_bytes())
+    except (OSError, ValueError):
+        return set()
+    meta = report.get("job") if isinstance(report, dict) else None
+    if not isinstance(meta, dict) or meta.get("name") != job:
+        return set()
+    if meta.get("document_id") != entry.id:
+        return set()
+    failed_then = meta.get("failed")
+    before: dict[str, Any] = failed_then if isinstance(failed_then, dict) else {}
+    return {
+        lang
+        for lang in failed
+        if lang not in before and (out / translation_name(entry.name, lang, fmt)).is_file()
+    }
+
+
 def write_work(
     work: DocWork, cfg: JobConfig, langs: Sequence[str], owned: Container[str]
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     """Write the document's files atomically; returns (done metrics, failed reasons) per lang.
 
-    Outputs of languages that failed now are removed, so the folder never shows a stale
-    translation next to a "failed" state; only files in ``owned`` (recorded in the job
-    state as the job's own) are ever removed.
+    Outputs of languages that failed now are removed, unless an earlier run of this job
+    finished them (its report says so): those are kept until a new good version replaces
+    them, so an input broken for a moment (an editor truncating it) never costs finished
+    work; the summary lists the document as failed. Only files in ``owned`` (recorded in
+    the job state as the job's own) are ever removed.
     """
     out = Path(cfg.output_dir)
     entry = work.entry
@@ -188,11 +218,21 @@ def write_work(
         if lang not in failed and lang not in done_langs:
             failed[lang] = "not translated (internal error: no output came back)"
     fmt = entry.item.fmt
+    kept = _earlier_good(out, cfg.name, entry, fmt, failed) if failed else set()
+    if kept:
+        log.warning(
+            "%s failed (%s); kept its earlier outputs (%s) until it translates again",
+            entry.id,
+            next(iter(failed.values())),
+            ", ".join(sorted(kept)),
+        )
     for lang in failed:
-        _unlink(out, translation_name(entry.name, lang, fmt), owned)
+        if lang not in kept:
+            _unlink(out, translation_name(entry.name, lang, fmt), owned)
     if res is None or not done_langs:
-        for name in expected_files(entry.name, fmt, []):  # aligned + report
-            _unlink(out, name, owned)
+        if not kept:
+            for name in expected_files(entry.name, fmt, []):  # aligned + report
+                _unlink(out, name, owned)
         return {}, failed
     out.mkdir(parents=True, exist_ok=True)
     for lang in done_langs:

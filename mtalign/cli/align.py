@@ -10,7 +10,7 @@ from typing import Any
 from mtalign.cli import output
 from mtalign.cli._args import as_bool, as_choice, as_int, as_list, as_mapping, as_paths, as_str
 from mtalign.errors import InputError
-from mtalign.io.outputs import check_output_file
+from mtalign.io.outputs import check_not_inputs, check_output_file
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,11 @@ def align_command(
     fmt = as_choice(format, FORMATS, "format")
     target = as_str(out, "out", "-") or "-"
     check_output_file(target, "--out")  # where it writes, before any file is read
+    written = {target: "--out"}
     if as_bool(report, "report") and target != "-":
+        written[str(Path(target).with_suffix(".report.json"))] = "--report"
         check_output_file(str(Path(target).with_suffix(".report.json")), "--report")
+    check_not_inputs(written, files)
     codes, flags = _languages(files, langs, src_lang, tgt_lang)
     nway = len(files) > 2
     if nway and fmt not in _NWAY_FORMATS:
@@ -266,7 +269,7 @@ def _write_report(al: Any, target: str) -> None:
         path = Path(target).with_suffix(".report.json")
         write_text_output(json.dumps(rep, ensure_ascii=False, indent=1) + "\n", str(path))
         output.note(f"report: {path}")
-    output.note(report_text(rep).rstrip("\n"))
+    output.note_lines(report_text(rep).rstrip("\n"))
 
 
 def _pairs_command(

@@ -42,7 +42,7 @@ def batch_command(
     )
     run = summary.to_dict()["run"]
     rate = f", {run['documents_per_second']} documents/s" if run["documents_per_second"] else ""
-    print(
+    output.line(
         f"{summary.name}: {summary.documents} documents, {summary.documents_done} done, "
         f"{summary.documents_failed} with failures, {summary.documents_pending} pending; "
         f"this run translated {run['documents_processed']} in {run['seconds']:.1f} s{rate}"
@@ -50,7 +50,7 @@ def batch_command(
     if summary.glossary and summary.glossary.get("all"):
         g = summary.glossary["all"]
         acc, cons = g.get("term_accuracy"), g.get("consistency")
-        print(
+        output.line(
             "glossary: term accuracy "
             + ("n/a" if acc is None else f"{acc:.3f}")
             + ", consistency "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -54,6 +55,7 @@ def evaluate_command(
         from mtalign.io.outputs import check_output_dir
 
         check_output_dir(report_dir, "--report")  # before any file is read
+        _check_reports_not_inputs(report_dir, formats, [*hyps, *refs, src, glossary])
     scorer = _comet_scorer(metric_list, as_str(comet_model, "comet-model"), bool(refs), src)
     options = EvalOptions(
         metrics=metric_list,
@@ -77,6 +79,15 @@ def evaluate_command(
             names=sys_names, options=options,
         )  # fmt: skip
     _show(ev, hyps, refs, options, report_dir, formats, stdout_format)
+
+
+def _check_reports_not_inputs(report_dir: str, formats: list[str], inputs: list[Any]) -> None:
+    """No report file --report will write is one of the files scored."""
+    from mtalign.evaluate.report import FORMATS
+    from mtalign.io.outputs import check_not_inputs
+
+    written = {os.path.join(report_dir, FORMATS[f]): "--report" for f in formats}
+    check_not_inputs(written, [str(x) for x in inputs if isinstance(x, str | os.PathLike)])
 
 
 def _check_inputs(hyps: list[str], refs: list[str], metric_list: str) -> bool:
@@ -126,7 +137,7 @@ def _show(
     if stdout_format is not None:
         sys.stdout.write(_render(rep, stdout_format, score_table, render_json))
         return
-    print(score_table(ev))
+    output.block(score_table(ev))
     if report_dir:
         for p in write_reports(rep, report_dir, formats).values():
             output.note(f"wrote {p}")
@@ -283,7 +294,6 @@ def eval_suite_command(
         else check_value(SuiteTable, "n_bootstrap", n_bootstrap, strict=False),
     )
     for ev in result.report.evaluations:
-        print(score_table(ev))
-        print()
+        output.block(score_table(ev) + "\n")
     for p in result.paths.values():
         output.note(f"wrote {p}")

@@ -31,14 +31,23 @@ def _write(path: str, text: str) -> None:
     atomic_write_text(path, text)
 
 
-def _check_outputs(out: Any = None, report: Any = None) -> None:
-    """Where the command will write, checked before anything is read."""
-    from mtalign.io.outputs import check_output_file
+def _check_outputs(out: Any = None, report: Any = None, inputs: Any = ()) -> None:
+    """Where the command will write, checked before anything is read: a file name in a
+    folder that takes it, and none of the command's ``inputs`` (files, glossaries)."""
+    from mtalign.io.outputs import check_not_inputs, check_output_file
 
+    written: dict[str, str] = {}
     if out is not None:
         check_output_file(str(out), "--out")
+        written[str(out)] = "--out"
     if report is not None:
         check_output_file(str(as_str(report, "report")), "--report")
+        written[str(as_str(report, "report"))] = "--report"
+    check_not_inputs(written, inputs)
+
+
+def _glossary_files(glossary: Any) -> list[str]:
+    return list(as_files(glossary, "glossary")) if glossary is not None else []
 
 
 def _load(glossary: Any, src_lang: str, tgt_lang: str | None) -> GlossaryModel:
@@ -80,11 +89,11 @@ class Glossary:
             raise InputError("--glossary FILE is required (TOML, TSV, CSV or TBX)")
         s, t = _langs(src_lang, tgt_lang)
         src_path, hyp_path = as_paths([src, hyp], "src")
-        _check_outputs(report=report)
+        _check_outputs(report=report, inputs=[src_path, hyp_path, *_glossary_files(glossary)])
         g = _load(glossary, s, t)
         occ = check_corpus(_read_lines(src_path), _read_lines(hyp_path), g, s, t)
-        print(format_table(occ))
-        print(format_totals(occ))
+        output.block(format_table(occ))
+        output.block(format_totals(occ))
         if report is not None:
             data = report_dict(
                 occ, glossary=g.path, src_lang=s, tgt_lang=t, src=src_path, hyp=hyp_path
@@ -117,13 +126,15 @@ class Glossary:
             raise InputError("--out FIXED is required (where the repaired translation goes)")
         s, t = _langs(src_lang, tgt_lang)
         src_path, hyp_path = as_paths([src, hyp], "src")
-        _check_outputs(out=out_path, report=report)
+        _check_outputs(
+            out=out_path, report=report, inputs=[src_path, hyp_path, *_glossary_files(glossary)]
+        )
         g = _load(glossary, s, t)
         res = fix_corpus(_read_lines(src_path), _read_lines(hyp_path), g, s, t)
         _write(out_path, "".join(line + "\n" for line in res.texts))
-        print(format_table(res.before, show_fix=True))
-        print(format_totals(res.before, "before: "))
-        print(format_totals(res.after, "after:  "))
+        output.block(format_table(res.before, show_fix=True))
+        output.block(format_totals(res.before, "before: "))
+        output.block(format_totals(res.after, "after:  "))
         if report is not None:
             data = {
                 "before": report_dict(res.before),
@@ -143,7 +154,8 @@ class Glossary:
         s = as_str(src_lang, "src-lang", "en") or "en"
         g = _load(glossary, s, None)
         wanted = [x.lower() for x in as_list(langs, "langs")] or list(g.languages)
-        print(f"{g.path}: {len(g)} terms, languages {', '.join(g.languages) or '-'}")
+        esc = output.one_line
+        output.line(f"{g.path}: {len(g)} terms, languages {', '.join(g.languages) or '-'}")
         for term in g.terms:
             flags = [
                 x
@@ -154,11 +166,11 @@ class Glossary:
                 )
                 if x
             ]
-            print(f"\n{term.id}" + (f" [{', '.join(flags)}]" if flags else ""))
-            print("  source: " + " | ".join(term.source))
+            output.block("\n" + esc(term.id) + (f" [{esc(', '.join(flags))}]" if flags else ""))
+            output.line("  source: " + " | ".join(term.source))
             for lang in wanted:
                 forms = generated_forms(g, term, lang)
-                print(f"  {lang}: " + (" | ".join(forms) if forms else "(no target form)"))
+                output.line(f"  {lang}: " + (" | ".join(forms) if forms else "(no target form)"))
 
     def cldr(self, langs: Any = "tr,ru,ar", out: Any = None, src_lang: Any = "en") -> None:
         """Write a country/territory glossary (entity type LOC) from CLDR data via Babel."""
@@ -200,7 +212,7 @@ class Glossary:
         if not out_path:
             raise InputError("--out FILE is required (the glossary draft to review)")
         src_path, tr_path = as_paths([src, translation], "src")
-        _check_outputs(out=out_path)
+        _check_outputs(out=out_path, inputs=[src_path, tr_path])
         g, comments = mine_glossary(
             _read_lines(src_path),
             _read_lines(tr_path),

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from mtalign.cli import output
 from mtalign.cli._args import as_choice, as_int, as_mapping, as_str
 from mtalign.errors import InputError, MtalignError
 
@@ -124,7 +125,7 @@ class Models:
                     "yes" if local[(e.model, e.revision)] else "no",
                 )
             )
-        print(_table(rows))
+        output.block(_table(rows))
         print(
             "~ = estimate; chrF is chrF2 x 100 as on the model cards; figures of different test "
             "sets do not compare. Pick an alternative with --model LANG=small or PAIR:small.",
@@ -151,7 +152,8 @@ class Models:
             if entry.fallback:
                 _check_plausible(registry, src, tgt)
             path = download_model(entry.model, entry.revision, src=src, tgt=tgt)
-            print(f"{entry.pair}\t{entry.choice}\t{entry.model}\t{path}")
+            fields = (entry.pair, entry.choice, entry.model, path)
+            output.block("\t".join(output.one_line(f) for f in fields))
 
     def convert(self, path_or_id: str, quantization: str = "int8") -> None:
         """Convert a model (a pair, hub id or folder) to CTranslate2 and print where it is.
@@ -162,7 +164,7 @@ class Models:
 
         spec = str(path_or_id)
         model = resolve_model(spec, registry=self._registry())
-        print(convert_to_ct2(model, ct2_quantization(str(quantization))))
+        output.line(convert_to_ct2(model, ct2_quantization(str(quantization))))
 
     def check(
         self,
@@ -201,7 +203,7 @@ class Models:
         if fmt == "json":
             print(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
         else:
-            print(render_checks(results))
+            output.block(render_checks(results))
         failed = [f"{r.pair} ({r.model_id})" for r in results if not r.ok]
         if failed:
             raise ModelCheckFailed(

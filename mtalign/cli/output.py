@@ -3,7 +3,9 @@
 One place decides how loud a run is (``-q``, ``-v``, ``--log-level``): :func:`configure`
 sets up logging for the run (never at import time), keeps third-party progress bars and
 warnings off the terminal unless asked, and :func:`error` is the one function that prints
-an error, so every error message goes through :func:`~mtalign.cli.safe.printable`.
+an error, so every error message goes through :func:`~mtalign.cli.safe.printable`. Every
+other line a command prints goes through :func:`note`, :func:`summary`, :func:`line` or
+:func:`block` here: user data never reaches the terminal raw.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mtalign import safetext
 from mtalign.cli.safe import printable
 
 
@@ -33,16 +36,42 @@ def error(message: str) -> None:
     print(f"mtalign: error: {line}", file=sys.stderr)
 
 
+def one_line(message: object) -> str:
+    """``message`` as one inert line: controls, newlines, bidi overrides as escapes.
+
+    File names, ids, system names and glossary entries are user data; a newline in one
+    must not forge another output line, an ESC must not reach the terminal.
+    """
+    return safetext.printable(message)
+
+
 def note(message: str) -> None:
     """An informational line on stderr (what was written, where); silent with ``-q``."""
     if not LOUDNESS.quiet:
-        print(printable(message), file=sys.stderr)
+        print(one_line(message), file=sys.stderr)
+
+
+def note_lines(text: str) -> None:
+    """A block of informational lines on stderr (each escaped); silent with ``-q``."""
+    if not LOUDNESS.quiet:
+        print(printable(text), file=sys.stderr)
 
 
 def summary(message: str) -> None:
     """A run's summary line on stdout; silent with ``-q``."""
     if not LOUDNESS.quiet:
-        print(message)
+        print(one_line(message))
+
+
+def line(message: object) -> None:
+    """One result line on stdout (also with ``-q``), escaped like :func:`one_line`."""
+    print(one_line(message))
+
+
+def block(text: str) -> None:
+    """A block of result lines on stdout (a table), each line escaped; the fields in it
+    must have been escaped where the lines were built (:func:`one_line`)."""
+    print(printable(text))
 
 
 def progress() -> bool | None:

@@ -19,13 +19,13 @@ from typing import Any
 from mtalign.errors import ConfigError, InputError, MtalignError
 from mtalign.evaluate.inputs import read_lines
 from mtalign.evaluate.metrics import METRICS, parse_metrics
-from mtalign.evaluate.report import parse_formats, write_reports
+from mtalign.evaluate.report import FORMATS, parse_formats, write_reports
 from mtalign.evaluate.report_json import Report
 from mtalign.evaluate.runner import EvalNames, EvalOptions, Evaluation, evaluate_texts
 from mtalign.evaluate.significance import DEFAULT_AR_TRIALS, parse_method
 from mtalign.evaluate.terms import glossary_checker
 from mtalign.io import atomic_write_text
-from mtalign.io.outputs import check_output_dir
+from mtalign.io.outputs import check_not_inputs, check_output_dir
 from mtalign.settings import (
     ConfigContext,
     SettingError,
@@ -326,6 +326,7 @@ def run_suite(
     out_dir = Path(report_dir) if report_dir else (Path(suite.report) if suite.report else None)
     if out_dir is not None:  # where the reports go, before any model is read
         check_output_dir(out_dir, "--report" if report_dir else f"{suite.path}: report")
+        _check_not_inputs(suite, out_dir, formats, "--report" if report_dir else "report")
     if "comet" in suite.metrics and comet is None:
         from mtalign.evaluate.comet import load_scorer
 
@@ -367,6 +368,20 @@ def run_suite(
     )
     paths = write_reports(report, out_dir, fmts) if out_dir is not None else {}
     return SuiteResult(report, paths, translations)
+
+
+def _check_not_inputs(
+    suite: Suite, out_dir: Path, formats: Sequence[str] | None, what: str
+) -> None:
+    """No report or translation the suite writes is its config, source, a reference or
+    its glossary (compared by inode, before any model is read)."""
+    fmts = parse_formats(formats) if formats else list(suite.formats)
+    written = {str(out_dir / FORMATS[f]): what for f in fmts}
+    for config in suite.configurations:
+        for lang in suite.targets:
+            written[str(_translation_path(out_dir, config, lang))] = what
+    inputs = [suite.path, suite.source, *suite.references.values(), suite.glossary]
+    check_not_inputs(written, inputs)
 
 
 def _translation_path(out_dir: Path, config: SuiteConfiguration, lang: str) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mtalign.safetext import printable
 from mtalign.types import Score
 
 if TYPE_CHECKING:
@@ -52,7 +53,8 @@ def score_table(ev: Evaluation) -> str:
         head.append("terms")
     rows = [head]
     for i, s in enumerate(ev.systems):
-        name = s.name + (" (baseline)" if i == 0 and len(ev.systems) > 1 else "")
+        # System names and file names are user data: escaped, one line each.
+        name = printable(s.name) + (" (baseline)" if i == 0 and len(ev.systems) > 1 else "")
         row = [name]
         for k in ev.metrics:
             p = fmt_p(s.scores[k])
@@ -64,7 +66,9 @@ def score_table(ev: Evaluation) -> str:
         rows.append(row)
     widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
     lines = [
-        f"{ev.title + ': ' if ev.title else ''}target {ev.lang}, reference {', '.join(ev.refs)}"
+        printable(
+            f"{ev.title + ': ' if ev.title else ''}target {ev.lang}, reference {', '.join(ev.refs)}"
+        )
     ]
     for r in rows:
         cells = [r[0].ljust(widths[0])] + [

@@ -6,28 +6,60 @@ a traceback after the work is done:
 
 * :func:`check_output_dir`: a folder that exists and takes new files, or can be made;
 * :func:`check_output_file`: a file name (not a folder, device or pipe) in such a folder;
-* :func:`check_output_names`: the file names a run will make fit the file system.
+* :func:`check_output_names`: the file names a run will make fit the file system;
+* :func:`check_not_inputs`: no output is one of the command's inputs (compared by
+  device and inode, so another spelling, a hard link or a symlink is caught too).
 
 Nothing is created: a check that passes leaves no trace (a probe file is made and removed
-only in a folder that already exists).
+only in a folder that already exists). Probes a killed run left there
+(``.mtalign-probe.XXXXXXXX.tmp`` older than :data:`STALE_PROBE_SECONDS`, nothing else)
+are removed by the next check of that folder.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from mtalign.errors import OutputError
 from mtalign.files import kind_of, name_bytes, name_max
 from mtalign.io.source import STDIN
 
+#: A probe lives for microseconds; one this old was left by a killed run.
+STALE_PROBE_SECONDS = 600
+_PROBE_NAME = re.compile(r"^\.mtalign-probe\.[a-z0-9_]{8}\.tmp$")
+
+
+def clean_stale_probes(folder: str | os.PathLike[str], now: float | None = None) -> int:
+    """Remove probe files a killed run left in ``folder``: only regular files with the
+    probe's exact name pattern, older than :data:`STALE_PROBE_SECONDS`. How many went."""
+    limit = (time.time() if now is None else now) - STALE_PROBE_SECONDS
+    n = 0
+    try:
+        names = [e for e in os.listdir(folder) if _PROBE_NAME.match(e)]
+    except OSError:
+        return 0
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            st = os.lstat(path)
+            if stat.S_ISREG(st.st_mode) and st.st_mtime < limit:
+                os.unlink(path)
+                n += 1
+        except OSError:
+            pass  # gone already, or not ours to remove: never fail a check for it
+    return n
+
 
 def _probe(folder: Path, label: str) -> None:
-    """Make and remove a temp file in ``folder``: the one sure test that writes will work."""
+    """Check that ``folder`` takes new files by making one: the one sure test."""
+    clean_stale_probes(folder)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".mtalign-probe.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -142,3 +174,49 @@ def check_output_names(
                 f"{base / name}: is {_what(st.st_mode)} where an output file must go; "
                 "move it away or choose another output folder"
             )
+
+
+def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def check_not_inputs(
+    outputs: Mapping[str, str],
+    inputs: Iterable[str | os.PathLike[str] | None],
+) -> None:
+    """Refuse an output that is one of the inputs, or two outputs that are one file.
+
+    ``outputs`` maps each output path to the option that gave it (``"--out"``). Existing
+    files are compared by device and inode (another spelling, ``..``, a hard link or a
+    symlink to an input is the same file); outputs still to be made, by absolute path.
+    ``-`` (stdout/stdin) and None inputs are skipped. Runs before any work, so nothing is lost.
+    """
+    seen_in: dict[tuple[int, int], str] = {}
+    for item in inputs:
+        if item is None or str(item) == STDIN:
+            continue
+        ident = _identity(item)
+        if ident is not None:
+            seen_in.setdefault(ident, str(item))
+    seen_out: dict[object, tuple[str, str]] = {}
+    for path, what in outputs.items():
+        if str(path) == STDIN:
+            continue
+        ident = _identity(path)
+        if ident is not None and ident in seen_in:
+            raise OutputError(
+                f"{what} {path}: is the input {seen_in[ident]}; writing it would destroy the "
+                "input: choose another output file"
+            )
+        key: object = ident if ident is not None else os.path.abspath(path)
+        if key in seen_out:
+            other, other_what = seen_out[key]
+            raise OutputError(
+                f"{what} {path}: is the same file as {other_what} {other}; give each output "
+                "its own file"
+            )
+        seen_out[key] = (str(path), what)

@@ -180,7 +180,11 @@ def vocab_lang_tokens(path: Path) -> list[str]:
 
 
 def local_revision(path: Path) -> str:
-    """A content hash identifying a local checkpoint (config, vocab, spm, weight sizes)."""
+    """A content hash identifying a local checkpoint: config, vocab, spm files and every
+    byte of the weights (their full hash is remembered while size and times are unchanged,
+    see :mod:`mtalign.models.identity`)."""
+    from mtalign.models.identity import file_digest
+
     digest = hashlib.sha256()
     for name in (*REQUIRED_FILES, "tokenizer_config.json", "generation_config.json"):
         file = path / name
@@ -191,10 +195,5 @@ def local_revision(path: Path) -> str:
         file = path / name
         if file.is_file():
             size = file.stat().st_size
-            digest.update(f"{name}:{size}".encode())
-            # Head and tail of the weights: cheap, and different random seeds differ there.
-            with file.open("rb") as fh:
-                digest.update(fh.read(1 << 20))
-                fh.seek(max(0, size - (1 << 20)))
-                digest.update(fh.read(1 << 20))
+            digest.update(f"{name}:{size}:{file_digest(file)}".encode())
     return "sha256:" + digest.hexdigest()[:16]

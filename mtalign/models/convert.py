@@ -14,14 +14,16 @@ import shutil
 import sys
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from mtalign.errors import ModelError
+from mtalign.errors import ConfigError, ModelError
 from mtalign.models.checkpoint import one_line
 from mtalign.models.resolve import ResolvedModel
-from mtalign.paths import ct2_cache_dir
+from mtalign.paths import cache_dir_error, ct2_cache_dir, make_cache_dir
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +110,26 @@ def quiet_transformers() -> None:
     hf_logging.disable_progress_bar()
 
 
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold the conversion lock ``path``; a link there, or a folder that takes no lock
+    file (read-only, full), is one :class:`ConfigError`, never a traceback."""
+    if path.is_symlink():
+        raise ConfigError(
+            f"{path}: the conversion lock is a symbolic link; mtalign never opens its files "
+            "through a link (it could point at any file): remove it and run again"
+        )
+    lock = FileLock(path)
+    try:
+        lock.acquire()
+    except OSError as exc:
+        raise cache_dir_error(path.parent, exc) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool = False) -> Path:
     """Convert ``model`` to CTranslate2 once; the cached directory.
 
@@ -120,8 +142,8 @@ def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool
     final = ct2_cache_path(model, quantization)
     if is_converted(final) and not force:
         return final
-    final.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(final.parent / f".{final.name}.lock"):
+    make_cache_dir(final.parent)
+    with _locked(final.parent / f".{final.name}.lock"):
         if is_converted(final) and not force:
             return final
         sweep_stale(final.parent, holding=final.name)
@@ -135,7 +157,10 @@ def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool
         import transformers  # noqa: F401 - the converter needs it; imported here to quiet it
 
         quiet_transformers()
-        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=final.parent))
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=final.parent))
+        except OSError as exc:
+            raise cache_dir_error(final.parent, exc) from None
         try:
             copy = [n for n in ("source.spm", "target.spm") if (model.path / n).is_file()]
             converter = TransformersConverter(str(model.path), copy_files=copy)

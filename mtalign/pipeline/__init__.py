@@ -18,6 +18,7 @@ Heavy objects (engines, glossaries, the translation memory) live in a
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -30,7 +31,7 @@ from mtalign.errors import InputError
 from mtalign.glossary.model import Glossary
 from mtalign.io import STDIN, write_document
 from mtalign.io.atomic import remove_temp_files
-from mtalign.io.outputs import check_output_dir, check_output_names
+from mtalign.io.outputs import check_not_inputs, check_output_dir, check_output_names
 from mtalign.langid import LangGuess, normalize_lang
 from mtalign.pipeline.inputs import load_inputs
 from mtalign.pipeline.masking import mask_protected, unmask
@@ -114,6 +115,10 @@ def translate_files(
         return results
     names = [n for d, _ in docs for n in run_file_names(d, settings.targets)]
     check_output_names(out_dir, names, "--out", fix=_RENAME)
+    written = {os.path.join(out_dir, n): "--out" for n in dict.fromkeys(names)}
+    if settings.cache and settings.cache_path:
+        written[str(settings.cache_path)] = "cache_path"
+    check_not_inputs(written, [*inputs, *settings.glossary])
     if remove_temp_files(out_dir, names):
         log.info("removed temp files an interrupted run left in %s", out_dir)
     glossary = load_glossary(settings)  # a bad or empty glossary stops here, before models

@@ -16,6 +16,7 @@ from mtalign.pipeline.masking import mask_protected, unmask
 from mtalign.pipeline.results import SegmentOutcome
 from mtalign.pipeline.settings import TranslateSettings, decode_options, safer_options
 from mtalign.quality import check_segment, has_content, retry_flags
+from mtalign.safetext import printable
 from mtalign.tm import MemoryEntry, TranslationMemory, settings_digest
 from mtalign.types import QualityFlag
 
@@ -37,7 +38,7 @@ def progress(total: int, desc: str, enabled: bool) -> Iterator[Any]:
 
     bar = tqdm(
         total=total,
-        desc=desc,
+        desc=printable(desc),  # a document id is a file name: user data, escaped
         unit="seg",
         disable=not enabled or total == 0,
         file=sys.stderr,
