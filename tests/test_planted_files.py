@@ -69,6 +69,19 @@ def _batch(root: Path) -> None:
     run_job(_job(root))
 
 
+def _dataset(root: Path) -> None:
+    """A dataset job (JSONL in, gzip JSONL datasets out) on fake engines."""
+    (root / "a.jsonl").write_text('{"id": "x", "text": "Officials met."}\n', encoding="utf-8")
+    cfg = root / "job.toml"
+    cfg.write_text(
+        '[job]\nname = "d"\noutput_dir = "out"\n[inputs]\njsonl = ["a.jsonl"]\n'
+        '[output]\nformat = "jsonl"\n[translate]\nsrc = "en"\ntargets = ["tr"]\n'
+        'cache_path = "tm.sqlite"\nforce = true\n[translate.models]\ntr = "/nonexistent/tr"\n',
+        encoding="utf-8",
+    )
+    run_job(cfg)
+
+
 def _align_pairs(root: Path) -> None:
     (root / "en.txt").write_text(EN, encoding="utf-8")
     (root / "tr.txt").write_text(TR, encoding="utf-8")
@@ -152,6 +165,16 @@ WRITERS: dict[str, tuple[Callable[[Path], None], str, str]] = {
     },
     **{f"batch cache{s}": (_batch, f"tm.sqlite{s}", "skipped") for s in SIDE},
     **{
+        f"dataset {n}": (_dataset, f"out/{n}", "refused")  # not the job's own: refused by claim
+        for n in (
+            "manifest.json",
+            "summary.json",
+            "data/a-00000-000.jsonl.gz",
+            "sentences/a-00000-000.jsonl.gz",
+            "failures/a-00000-000.jsonl.gz",
+        )
+    },  # fmt: skip
+    **{
         f"align --pairs state{s}": (_align_pairs, f"out/.mtalign-align.sqlite{s}", "refused")
         for s in SIDE
     },  # fmt: skip
@@ -232,6 +255,9 @@ _COVERED = {
     "mtalign/batch/align_job.py": "align --pairs *",
     "mtalign/batch/state.py": "batch state*, batch lock, align --pairs state*",
     "mtalign/batch/summary.py": "batch summary.*",
+    "mtalign/batch/dataset.py": "dataset manifest.json, summary.json (claimed, then atomic)",
+    "mtalign/batch/dataset_io.py": "dataset data/, sentences/, failures/ parts (claimed; "
+    "mkstemp + rename)",
     "mtalign/cli/glossary.py": "glossary *",
     "mtalign/dbfile.py": "* cache*, * state*",
     "mtalign/evaluate/report.py": "evaluate report.*",
