@@ -25,6 +25,7 @@ from mtalign.io.safexml import parse_xml
 from mtalign.safetext import printable
 from mtalign.settings import SettingError, build, did_you_mean, specs
 from mtalign.settings.glossary import GlossaryHeader, TermEntry
+from mtalign.settings.toml import TOO_DEEP as TOML_TOO_DEEP
 from mtalign.types import Term
 
 _LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -141,6 +142,8 @@ def parse_toml(text: str, path: str = "<glossary>") -> Glossary:
         m = re.search(r"line (\d+)", str(exc))
         line = m.group(1) if m else "?"
         raise ConfigError(f"{path}:{line}: invalid TOML: {exc}; fix the syntax there") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: {TOML_TOO_DEEP}") from None
     unknown = set(data) - {"glossary", "term"}
     if unknown:
         key = sorted(unknown)[0]

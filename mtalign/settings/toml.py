@@ -38,6 +38,12 @@ def read_toml(path: str | os.PathLike[str], what: str = "config", example: str =
         m = re.search(r"line (\d+)", str(exc))
         where = f"{name}:{m.group(1)}" if m else name
         raise ConfigError(f"{where}: invalid TOML ({exc}); fix the syntax") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: {TOO_DEEP}") from None
+
+
+#: The message for TOML whose arrays or tables nest deeper than Python's parser can go.
+TOO_DEEP = "arrays or tables nested too deeply to read; flatten the TOML"
 
 
 class ConfigContext:
