@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from mtalign.errors import InputError
+from mtalign.safetext import nesting_depth
 
 #: Deepest nesting of arrays/objects accepted in a record (JSON Lines records are flat).
 MAX_DEPTH = 100
@@ -27,22 +28,6 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise _OutOfRange(text)
     return value
-
-
-def _depth(value: Any) -> int:
-    """Nesting depth of a parsed JSON value, counted without recursion."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            item = list(item.values())
-        if isinstance(item, list):
-            deepest = max(deepest, level)
-            if level > MAX_DEPTH:
-                return level
-            stack.extend((child, level + 1) for child in item if isinstance(child, (list, dict)))
-    return deepest
 
 
 def load_json_line(line: str, where: str) -> Any:
@@ -65,7 +50,9 @@ def load_json_line(line: str, where: str) -> Any:
         raise InputError(
             f"{where}: a number with too many digits ({exc}); write it as a string"
         ) from None
-    if (line.count("[") + line.count("{")) > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+    if (line.count("[") + line.count("{")) > MAX_DEPTH and nesting_depth(
+        value, MAX_DEPTH
+    ) > MAX_DEPTH:
         raise InputError(too_deep(where))
     return value
 

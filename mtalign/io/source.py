@@ -76,9 +76,9 @@ def bomless_utf16(data: bytes) -> str | None:
     half = len(sample) // 2
     even = sample[0::2].count(0) / half
     odd = sample[1::2].count(0) / half
-    if odd > 0.3 and even < 0.02:
+    if odd > 0.3 and even < odd / 4:
         encoding = "utf-16-le"
-    elif even > 0.3 and odd < 0.02:
+    elif even > 0.3 and odd < even / 4:
         encoding = "utf-16-be"
     else:
         return None
