@@ -343,3 +343,32 @@ def test_glossary_yes_no_cells_read_as_written(tmp_path, cell, keep):
     path = tmp_path / "g.tsv"
     path.write_text(f"en\ttr\tkeep\nIdlib\tİdlib\t{cell}\n", encoding="utf-8")
     assert load_glossary(path).terms[0].keep is keep
+
+
+IDLIB = "configs/glossaries/idlib.toml"
+FIX_SRC = ["Erdogan met Putin in Moscow.", "The U.N. Security Council met.", "Nothing here."]
+FIX_HYP = ["Erdoganın Putin ile Moskova'da görüşmesi.", "Güvenlik Konseyi toplandı.", "Hiç."]
+
+
+@FAST
+@given(
+    st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=3, max_size=3),
+    st.sampled_from([("utf-8", False), ("utf-8", True), ("utf-16-le", True)]),
+    st.booleans(),
+)
+def test_glossary_fix_keeps_the_form_of_its_input(tmp_path, endings, form, final):
+    import fire
+
+    from mtalign.cli.glossary import Glossary
+
+    encoding, bom = form
+    if not final:
+        endings = [*endings[:2], ""]
+    src, hyp, out = tmp_path / "src.txt", tmp_path / "hyp.txt", tmp_path / "fixed.txt"
+    src.write_text("\n".join(FIX_SRC) + "\n", encoding="utf-8")
+    hyp.write_bytes(encode("".join(a + b for a, b in zip(FIX_HYP, endings)), encoding, bom))
+    command = ["fix", str(src), str(hyp), "--glossary", IDLIB, "--tgt-lang", "tr"]
+    fire.Fire(Glossary, command=[*command, "--out", str(out)], name="glossary")
+    fixed = ["Erdoğan'ın Putin ile Moskova'da görüşmesi.", *FIX_HYP[1:]]
+    want = encode("".join(a + b for a, b in zip(fixed, endings)), encoding, bom)
+    assert out.read_bytes() == want
