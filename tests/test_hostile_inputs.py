@@ -366,9 +366,11 @@ def test_glossary_fix_keeps_the_form_of_its_input(tmp_path, endings, form, final
         endings = [*endings[:2], ""]
     src, hyp, out = tmp_path / "src.txt", tmp_path / "hyp.txt", tmp_path / "fixed.txt"
     src.write_text("\n".join(FIX_SRC) + "\n", encoding="utf-8")
-    hyp.write_bytes(encode("".join(a + b for a, b in zip(FIX_HYP, endings)), encoding, bom))
+    hyp.write_bytes(
+        encode("".join(a + b for a, b in zip(FIX_HYP, endings, strict=True)), encoding, bom)
+    )
     command = ["fix", str(src), str(hyp), "--glossary", IDLIB, "--tgt-lang", "tr"]
     fire.Fire(Glossary, command=[*command, "--out", str(out)], name="glossary")
     fixed = ["Erdoğan'ın Putin ile Moskova'da görüşmesi.", *FIX_HYP[1:]]
-    want = encode("".join(a + b for a, b in zip(fixed, endings)), encoding, bom)
+    want = encode("".join(a + b for a, b in zip(fixed, endings, strict=True)), encoding, bom)
     assert out.read_bytes() == want
