@@ -101,10 +101,11 @@ def nesting_depth(value: object, limit: int) -> int:
     stack: list[tuple[object, int]] = [(value, 1)]
     while stack:
         item, level = stack.pop()
+        if not isinstance(item, (dict, list, tuple)):
+            continue
+        deepest = max(deepest, level)
+        if level > limit:
+            return level
         children = item.values() if isinstance(item, dict) else item
-        if isinstance(item, (dict, list, tuple)):
-            deepest = max(deepest, level)
-            if level > limit:
-                return level
-            stack.extend((c, level + 1) for c in children if isinstance(c, (dict, list, tuple)))  # type: ignore[union-attr]
+        stack.extend((c, level + 1) for c in children if isinstance(c, (dict, list, tuple)))
     return deepest
