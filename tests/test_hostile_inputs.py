@@ -374,3 +374,25 @@ def test_glossary_fix_keeps_the_form_of_its_input(tmp_path, endings, form, final
     fixed = ["Erdoğan'ın Putin ile Moskova'da görüşmesi.", *FIX_HYP[1:]]
     want = encode("".join(a + b for a, b in zip(fixed, endings, strict=True)), encoding, bom)
     assert out.read_bytes() == want
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["translate", "seeds/idlib.txt", "--to", "tr", "--model", "tr=/a", "--model", "tr=/b"],
+        ["translate", "seeds/idlib.txt", "--to", "tr", "--model", "tr=/a", "--model", "TR=/a"],
+        ["models", "check", "en-tr", "--model", "tr=/a", "--model", "tr=/b"],
+    ],
+)
+def test_a_model_given_twice_for_one_language_is_an_error(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--model tr= is given twice" in err and "Traceback" not in err
+
+
+def test_as_mapping_refuses_a_key_given_twice():
+    from mtalign.cli._args import as_mapping
+
+    assert as_mapping(["tr=/a", "ru=/b"], "model") == {"tr": "/a", "ru": "/b"}
+    with pytest.raises(InputError, match="--model tr= is given twice"):
+        as_mapping(["tr=/a", "tr=/b"], "model")
