@@ -396,3 +396,15 @@ def test_as_mapping_refuses_a_key_given_twice():
     assert as_mapping(["tr=/a", "ru=/b"], "model") == {"tr": "/a", "ru": "/b"}
     with pytest.raises(InputError, match="--model tr= is given twice"):
         as_mapping(["tr=/a", "tr=/b"], "model")
+
+
+@pytest.mark.parametrize("out", [".", "docs", "./docs/.."])
+def test_an_output_dir_that_holds_the_inputs_says_so_and_leaves_nothing(tmp_path, one_model, out):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text(GOOD + "\n", encoding="utf-8")
+    cfg = job_toml(tmp_path, one_model, files=["docs/*.txt"], out=out)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    with pytest.raises(InputError, match=r"output_dir .* holds the job's inputs \(1 matched"):
+        run_job(cfg)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before

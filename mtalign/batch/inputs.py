@@ -24,7 +24,7 @@ from mtalign.hashing import bytes_digest, text_digest
 from mtalign.io import decode, detect_format, parse_document, read_bytes, strip_extension
 from mtalign.io.jsonvalue import load_json_line
 from mtalign.langid import LangGuess, check_language, detect, normalize_lang
-from mtalign.safetext import escape_surrogates, surrogate_problem
+from mtalign.safetext import escape_surrogates, printable, surrogate_problem
 from mtalign.types import Document
 
 #: Longest output base name in UTF-8 bytes; suffixes (.aligned.jsonl, temp names) fit in 255.
@@ -89,9 +89,12 @@ def _glob_base(pattern: str) -> str:
     return base if glob.has_magic(pattern) else os.path.dirname(base) or "."
 
 
-def _file_items(cfg: JobConfig) -> list[InputItem]:
+def _file_items(cfg: JobConfig) -> tuple[list[InputItem], int]:
+    """The documents the file globs find, and how many matches were left out because
+    they lie inside the output folder."""
     out_dir = os.path.realpath(cfg.output_dir)
     paths: list[str] = []
+    inside = 0
     for pattern in cfg.files:
         # Folders are skipped; a pipe, device or socket that matches is kept, to be
         # refused with its reason (reading it could block or never end).
@@ -100,14 +103,12 @@ def _file_items(cfg: JobConfig) -> list[InputItem]:
             for p in glob.glob(pattern, recursive=True)
             if os.path.exists(p) and not os.path.isdir(p)
         )
-        paths.extend(
-            p
-            for p in found
-            if not os.path.realpath(p).startswith(out_dir + os.sep)  # never our own outputs
-        )
+        mine = {p for p in found if os.path.realpath(p).startswith(out_dir + os.sep)}
+        inside += len(mine)
+        paths.extend(p for p in found if p not in mine)  # never our own outputs
     paths = list(dict.fromkeys(os.path.normpath(p) for p in paths))
     if not paths:
-        return []
+        return [], inside
     bases = [os.path.realpath(_glob_base(p)) for p in cfg.files]
     root = os.path.commonpath(bases) if bases else "."
     items = []
@@ -147,7 +148,7 @@ def _file_items(cfg: JobConfig) -> list[InputItem]:
             items.append(InputItem(doc_id, src, p, error=f"{src}: cannot be read ({exc.strerror})"))
             continue
         items.append(InputItem(doc_id, src, p, fmt=fmt, digest=bytes_digest(data)))
-    return items
+    return items, inside
 
 
 def _special(name: str, mode: int) -> str:
@@ -265,9 +266,15 @@ def _unclash_made_up(items: list[InputItem]) -> list[InputItem]:
 
 def scan_inputs(cfg: JobConfig) -> list[InputItem]:
     """Every document of the job, in a stable order; duplicates of an id carry an error."""
-    items = _file_items(cfg)
+    items, inside = _file_items(cfg)
     for path in cfg.jsonl:
         items.extend(_jsonl_items(cfg, path))
+    if not items and inside:
+        raise InputError(
+            f"{cfg.path}: [job] output_dir {printable(cfg.output_dir)} holds the job's inputs "
+            f"({inside} matched files lie inside it, and a job never reads its own output "
+            'folder); give the outputs a folder of their own, e.g. output_dir = "out"'
+        )
     if not items:
         raise InputError(
             f"{cfg.path}: [inputs] matched no documents ({', '.join(cfg.files + cfg.jsonl)}); "

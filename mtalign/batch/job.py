@@ -46,6 +46,8 @@ def run_config(
     # Where the job writes is checked before anything is read or made.
     check_output_dir(out, f"{cfg.path}: [job] output_dir")
     load_glossary(cfg.settings)  # a bad or empty glossary fails the job, not every document
+    # Inputs are found before the state is made: a job that finds none leaves nothing.
+    items = scan_inputs(cfg)
     with JobLock(out):
         state = JobState(cfg.state_path)
         try:
@@ -60,7 +62,6 @@ def run_config(
                     )
             else:
                 state.check_config(cfg.digest(), cfg.digest_fields(), cfg.path, fresh=True)
-            items = scan_inputs(cfg)
             entries = state.register(items, targets)
             owned = state.claim(job_file_names(entries, targets), out, cfg.overwrite, _CLAIM_FIX)
             removed = clean_temp_files(out, owned)
