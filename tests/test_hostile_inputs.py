@@ -270,13 +270,15 @@ def test_a_batch_with_hostile_records_fails_them_alone_on_every_run(tmp_path, on
         json.dumps({"id": 1.5, "text": GOOD}),
         json.dumps({"id": 7, "text": GOOD}),
         json.dumps({"id": "good", "text": GOOD}),
+        json.dumps({"id": unicodedata.normalize("NFC", "café"), "text": GOOD}),
+        json.dumps({"id": unicodedata.normalize("NFD", "café"), "text": GOOD}),  # no twin
     ]
     cfg = _job(tmp_path, one_model, records)
     for resume in (False, True):  # and again: no record stops the job on a rerun
         summary = run_job(cfg, resume=resume)
         assert summary.documents == len(records)
         failed = {f["id"]: f["reason"] for f in summary.failures}
-        assert len(failed) == 6 and summary.documents_done == 3
+        assert len(failed) == 6 and summary.documents_done == 5
         assert "in:1" not in failed and "7" not in failed and "good" not in failed
         reasons = " | ".join(failed.values())
         for expected in ("not valid JSON", "nested", "too large", "null", "true", "1.5"):
