@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mtalign.errors import InputError, LanguageError
+from mtalign.settings import apiargs as check
 
 if TYPE_CHECKING:
     from mtalign.evaluate import Evaluation
@@ -60,23 +61,28 @@ def translate(
     """
     from mtalign.settings import TranslateSettings, build
 
-    targets = (to,) if isinstance(to, str) else tuple(to)
-    files = [str(g) for g in ([glossary] if _is_path(glossary) else glossary)]  # type: ignore[union-attr]
+    name = "translate"
+    given = check.path_or_texts(name, "source", source)
+    targets = check.langs(name, "to", to)
+    check.lang(name, "src", src)
+    model_map = check.mapping(name, "models", models)
+    files = check.paths(name, "glossary", glossary)
+    out = check.path(name, "out", out, optional=True)
     values: dict[str, Any] = {
         "targets": targets,
         "src": src,
-        "models": dict(models or {}),
+        "models": model_map,
         "glossary": tuple(files),
         "glossary_mode": settings.pop("glossary_mode", "check" if files else "off"),
         "progress": settings.pop("progress", False),
         **settings,
     }
     config = build(TranslateSettings, values)
-    if isinstance(source, (str, os.PathLike)):
-        return _translate_file(str(source), config, out)
+    if isinstance(given, str):
+        return _translate_file(given, config, out)
     if out is not None:
         raise InputError("translate: out= writes files for a file input; texts are returned")
-    return _translate_texts(list(source), config)
+    return _translate_texts(given, config)
 
 
 def _translate_file(path: str, settings: Any, out: StrPath | None) -> dict[str, list[str]]:
@@ -99,8 +105,6 @@ def _translate_texts(texts: list[str], settings: Any) -> dict[str, list[str]]:
     from mtalign.types import Document, Paragraph, Segment
 
     settings = check_settings(settings)
-    if any(not isinstance(t, str) for t in texts):
-        raise InputError("translate: texts must be strings (a file is a str or Path)")
     lang = settings.src
     guess = LangGuess(lang, 1.0)
     if lang == "auto":
@@ -119,11 +123,9 @@ def _translate_texts(texts: list[str], settings: Any) -> dict[str, list[str]]:
     return {t: [p.text for p in res.outputs[t].paragraphs] for t in settings.targets}
 
 
-def _sentences(
-    value: StrPath | Sequence[str], lang: str, presegmented: bool, force: bool
-) -> list[str]:
-    if not isinstance(value, (str, os.PathLike)):
-        return [str(s) for s in value]
+def _sentences(value: str | list[str], lang: str, presegmented: bool, force: bool) -> list[str]:
+    if not isinstance(value, str):
+        return value
     if presegmented:
         from mtalign.io.lines import read_lines
         from mtalign.langid import check_language
@@ -163,10 +165,18 @@ def align(
     from mtalign.align import align as align_sentences
     from mtalign.langid import normalize_lang
 
-    s_lang, t_lang = normalize_lang(src_lang), normalize_lang(tgt_lang)
+    name = "align"
+    src_given = check.path_or_texts(name, "src", src)
+    tgt_given = check.path_or_texts(name, "tgt", tgt)
+    s_lang = normalize_lang(check.lang(name, "src_lang", src_lang))
+    t_lang = normalize_lang(check.lang(name, "tgt_lang", tgt_lang))
+    method = check.option(name, "method", method, optional=False)  # type: ignore[assignment]
+    max_bead = check.integer(name, "max_bead", max_bead, 1, 2**31)
+    presegmented = check.flag(name, "presegmented", presegmented)
+    force = check.flag(name, "force", force)
     return align_sentences(
-        _sentences(src, s_lang, presegmented, force),
-        _sentences(tgt, t_lang, presegmented, force),
+        _sentences(src_given, s_lang, presegmented, force),
+        _sentences(tgt_given, t_lang, presegmented, force),
         s_lang,
         t_lang,
         method=method,
@@ -204,8 +214,22 @@ def evaluate(
     from mtalign.evaluate.terms import glossary_checker
     from mtalign.io.lines import read_lines
     from mtalign.langid import check_language, normalize_lang
+    from mtalign.settings.suite import SuiteTable
 
-    systems = dict(hyp) if isinstance(hyp, Mapping) else {"": hyp}
+    fn = "evaluate"
+    systems = check.systems(fn, hyp)
+    ref = check.path_or_texts(fn, "ref", ref)
+    check.lang(fn, "lang", lang)
+    src = check.path(fn, "src", src, optional=True)
+    src_lang = check.lang(fn, "src_lang", src_lang)
+    glossary = check.path(fn, "glossary", glossary, optional=True)
+    metrics = check.names(fn, "metrics", metrics)
+    significance = check.option(fn, "significance", significance)
+    realign = check.flag(fn, "realign", realign)
+    tokenize = check.option(fn, "tokenize", tokenize)
+    seed = check.setting(fn, SuiteTable, "seed", seed)  # type: ignore[assignment]
+    n_bootstrap = check.setting(fn, SuiteTable, "n_bootstrap", n_bootstrap)  # type: ignore[assignment]
+    n_trials = check.setting(fn, SuiteTable, "n_trials", n_trials)  # type: ignore[assignment]
     options = EvalOptions(
         metrics=metrics, significance=significance, tokenize=tokenize, seed=seed,
         n_bootstrap=n_bootstrap, n_trials=n_trials, aligner=realign,
@@ -218,10 +242,10 @@ def evaluate(
             names=names, options=options,
         )  # fmt: skip
     lang = normalize_lang(lang)
-    ref_lines = read_lines(str(ref), "reference") if _is_path(ref) else list(ref)  # type: ignore[arg-type]
+    ref_lines = read_lines(str(ref), "reference") if _is_path(ref) else list(ref)
     check_language("\n".join(ref_lines), lang, "reference", flag="lang", force_flag="")
     lines = [
-        (name or "system", read_lines(str(v), "hypothesis") if _is_path(v) else list(v))  # type: ignore[arg-type]
+        (name or "system", read_lines(str(v), "hypothesis") if _is_path(v) else list(v))
         for name, v in systems.items()
     ]
     srcs = read_lines(str(src), "source") if src is not None else None
@@ -240,7 +264,7 @@ def segment(text: str, lang: str) -> list[str]:
     """
     from mtalign.segment import split_sentences
 
-    return split_sentences(text, lang)
+    return split_sentences(check.text("segment", "text", text), check.lang("segment", "lang", lang))
 
 
 def detect(text: str) -> LangGuess:
@@ -252,7 +276,7 @@ def detect(text: str) -> LangGuess:
     """
     from mtalign.langid import detect as detect_lang
 
-    return detect_lang(text)
+    return detect_lang(check.text("detect", "text", text))
 
 
 def load_glossary(*paths: StrPath, src_lang: str = "en", tgt_lang: str | None = None) -> Glossary:
@@ -266,4 +290,11 @@ def load_glossary(*paths: StrPath, src_lang: str = "en", tgt_lang: str | None = 
     """
     from mtalign.glossary.formats import load_glossaries
 
-    return load_glossaries([str(p) for p in paths], src_lang=src_lang, tgt_lang=tgt_lang)
+    name = "load_glossary"
+    files = [check.path(name, f"path {i + 1}", p) for i, p in enumerate(paths)]
+    if not files:
+        raise InputError("load_glossary: no glossary file given; pass one or more paths")
+    check.lang(name, "src_lang", src_lang)
+    if tgt_lang is not None:
+        check.lang(name, "tgt_lang", tgt_lang)
+    return load_glossaries(files, src_lang=src_lang, tgt_lang=tgt_lang)  # type: ignore[arg-type]

@@ -89,3 +89,23 @@ class SafeLogFilter(logging.Filter):
         msg = printable(record.getMessage())
         record.msg, record.args = msg, None
         return True
+
+
+def nesting_depth(value: object, limit: int) -> int:
+    """How deep lists, tuples and dicts nest in ``value``, counted without recursion.
+
+    Counting stops past ``limit`` (the result is then ``limit + 1``): parsed JSON or TOML
+    that nests deeper is refused before anything recursive (a dump, a schema) walks it.
+    """
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if not isinstance(item, (dict, list, tuple)):
+            continue
+        deepest = max(deepest, level)
+        if level > limit:
+            return level
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, level + 1) for c in children if isinstance(c, (dict, list, tuple)))
+    return deepest

@@ -22,8 +22,9 @@ from mtalign.errors import InputError
 from mtalign.files import glob_files, kind_of, read_regular
 from mtalign.hashing import bytes_digest, text_digest
 from mtalign.io import decode, detect_format, parse_document, read_bytes, strip_extension
+from mtalign.io.jsonvalue import load_json_line
 from mtalign.langid import LangGuess, check_language, detect, normalize_lang
-from mtalign.safetext import escape_surrogates, surrogate_problem
+from mtalign.safetext import escape_surrogates, printable, surrogate_problem
 from mtalign.types import Document
 
 #: Longest output base name in UTF-8 bytes; suffixes (.aligned.jsonl, temp names) fit in 255.
@@ -46,6 +47,8 @@ class InputItem:
     digest: str = ""
     text: str | None = None
     error: str | None = None
+    #: The id was made up (``stem:line``) for a line whose own id could not be read.
+    made_up: bool = False
 
 
 def short_hash(text: str, n: int = 8) -> str:
@@ -86,21 +89,22 @@ def _glob_base(pattern: str) -> str:
     return base if glob.has_magic(pattern) else os.path.dirname(base) or "."
 
 
-def _file_items(cfg: JobConfig) -> list[InputItem]:
+def _file_items(cfg: JobConfig) -> tuple[list[InputItem], int]:
+    """The documents the file globs find, and how many matches were left out because
+    they lie inside the output folder."""
     out_dir = os.path.realpath(cfg.output_dir)
     paths: list[str] = []
+    inside = 0
     for pattern in cfg.files:
         # Folders are skipped; a pipe, device or socket that matches is kept, to be
         # refused with its reason (reading it could block or never end).
         found = sorted(p for p in glob_files(pattern) if os.path.exists(p) and not os.path.isdir(p))
-        paths.extend(
-            p
-            for p in found
-            if not os.path.realpath(p).startswith(out_dir + os.sep)  # never our own outputs
-        )
+        mine = {p for p in found if os.path.realpath(p).startswith(out_dir + os.sep)}
+        inside += len(mine)
+        paths.extend(p for p in found if p not in mine)  # never our own outputs
     paths = list(dict.fromkeys(os.path.normpath(p) for p in paths))
     if not paths:
-        return []
+        return [], inside
     bases = [os.path.realpath(_glob_base(p)) for p in cfg.files]
     root = os.path.commonpath(bases) if bases else "."
     items = []
@@ -140,7 +144,7 @@ def _file_items(cfg: JobConfig) -> list[InputItem]:
             items.append(InputItem(doc_id, src, p, error=f"{src}: cannot be read ({exc.strerror})"))
             continue
         items.append(InputItem(doc_id, src, p, fmt=fmt, digest=bytes_digest(data)))
-    return items
+    return items, inside
 
 
 def _special(name: str, mode: int) -> str:
@@ -161,8 +165,8 @@ def _jsonl_items(cfg: JobConfig, path: str) -> list[InputItem]:
     stem = escape_surrogates(Path(path).stem)
     data = read_bytes(path)
     items = []
-    for n, raw in enumerate(data.split(b"\n"), start=1):
-        raw = raw.rstrip(b"\r")
+    # CR-only and mixed line endings are line breaks too, counted as a text reader counts.
+    for n, raw in enumerate(_LINE_BREAK.split(data), start=1):
         if not raw.strip():
             continue
         where = f"{escape_surrogates(path)}:{n}"
@@ -178,36 +182,15 @@ def _jsonl_items(cfg: JobConfig, path: str) -> list[InputItem]:
                 "convert the file with `iconv -f latin1 -t utf-8`"
             )
         try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
+            rec = load_json_line(line, where)
+            doc_id = _record_id(rec, where)
+        except InputError as exc:
             items.append(
                 InputItem(
-                    f"{stem}:{n}",
-                    where,
-                    path,
-                    n,
-                    digest=digest,
-                    error=f"{where}: not valid JSON ({exc.msg}); "
-                    'each line must be {"id": ..., "text": ...}',
+                    f"{stem}:{n}", where, path, n, digest=digest, error=str(exc), made_up=True
                 )
             )
             continue
-        if not isinstance(rec, dict) or "id" not in rec or isinstance(rec["id"], (dict, list)):
-            items.append(
-                InputItem(
-                    f"{stem}:{n}",
-                    where,
-                    path,
-                    n,
-                    digest=digest,
-                    error=f'{where}: the record has no usable "id"; '
-                    'add "id": "unique-name" to the record',
-                )
-            )
-            continue
-        # An id may hold anything JSON can: a lone surrogate becomes a visible escape, so
-        # the id can be stored and shown; safe_name makes the file name from it.
-        doc_id = escape_surrogates(str(rec["id"]))
         text = rec.get("text")
         if error is None and not isinstance(text, str):
             error = f'{where}: the record has no "text" string; add "text": "..."'
@@ -231,16 +214,69 @@ def _jsonl_items(cfg: JobConfig, path: str) -> list[InputItem]:
     return items
 
 
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+def _record_id(rec: object, where: str) -> str:
+    """A record's id as text: a string as written, an integer in its JSON form.
+
+    Other JSON values (``null``, ``true``, a number with a fraction, arrays, objects) are
+    refused: Python's ``str`` would make ``None``/``True`` of them, names no one wrote.
+    """
+    if not isinstance(rec, dict):
+        raise InputError(f'{where}: expected a JSON object like {{"id": "a1", "text": "..."}}')
+    if "id" not in rec:
+        raise InputError(
+            f'{where}: the record has no usable "id"; add "id": "unique-name" to the record'
+        )
+    value = rec["id"]
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InputError(
+            f'{where}: "id" is {json.dumps(value)[:40]}, not a string or a whole number; '
+            'write the id as a string ("id": "a1")'
+        )
+    if isinstance(value, str) and not value.strip():
+        raise InputError(f'{where}: "id" is empty; give the record a name ("id": "a1")')
+    # An id may hold anything JSON can: a lone surrogate becomes a visible escape, so
+    # the id can be stored and shown; safe_name makes the file name from it.
+    return escape_surrogates(str(value))
+
+
+def _unclash_made_up(items: list[InputItem]) -> list[InputItem]:
+    """Made-up ids of unreadable lines renamed where a real record has the same id."""
+    real = {it.id for it in items if not it.made_up}
+    taken = set(real)
+    out = []
+    for it in items:
+        if it.made_up and it.id in real:
+            k, new = 2, f"{it.id}~line"
+            while new in taken:
+                new, k = f"{it.id}~line{k}", k + 1
+            it = InputItem(
+                new, it.source, it.path, it.line, it.fmt, it.digest, error=it.error, made_up=True
+            )
+        taken.add(it.id)
+        out.append(it)
+    return out
+
+
 def scan_inputs(cfg: JobConfig) -> list[InputItem]:
     """Every document of the job, in a stable order; duplicates of an id carry an error."""
-    items = _file_items(cfg)
+    items, inside = _file_items(cfg)
     for path in cfg.jsonl:
         items.extend(_jsonl_items(cfg, path))
+    if not items and inside:
+        raise InputError(
+            f"{cfg.path}: [job] output_dir {printable(cfg.output_dir)} holds the job's inputs "
+            f"({inside} matched files lie inside it, and a job never reads its own output "
+            'folder); give the outputs a folder of their own, e.g. output_dir = "out"'
+        )
     if not items:
         raise InputError(
             f"{cfg.path}: [inputs] matched no documents ({', '.join(cfg.files + cfg.jsonl)}); "
             "fix the globs (relative paths start at the config's folder)"
         )
+    items = _unclash_made_up(items)
     seen: dict[str, str] = {}
     out = []
     for it in items:
@@ -274,9 +310,9 @@ def load_item(item: InputItem, name: str, cfg: JobConfig) -> tuple[Document, Lan
     if item.error:
         raise InputError(item.error)
     if item.text is None:
-        decoded = decode(read_bytes(item.path, cfg.max_bytes), item.source)
+        decoded = decode(read_bytes(item.path, cfg.max_bytes), item.source, nfc=False)
     else:
-        decoded = decode(item.text.encode("utf-8", "surrogatepass"), item.source)
+        decoded = decode(item.text.encode("utf-8", "surrogatepass"), item.source, nfc=False)
     if not decoded.text.strip():
         raise InputError(f"{item.source}: empty document; give it some text or remove it")
     doc = parse_document(decoded, item.fmt, name, source=item.source)

@@ -49,6 +49,8 @@ def run_config(
     check_output_dir(out, f"{cfg.path}: [job] output_dir")
     _check_not_inputs(cfg, out)
     load_glossary(cfg.settings)  # a bad or empty glossary fails the job, not every document
+    # Inputs are found before the state is made: a job that finds none leaves nothing.
+    items = scan_inputs(cfg)
     with JobLock(out):
         state = JobState(cfg.state_path)
         try:
@@ -67,7 +69,6 @@ def run_config(
                     )
             else:
                 state.check_config(cfg.digest(), cfg.digest_fields(), cfg.path, fresh=True)
-            items = scan_inputs(cfg)
             entries = state.register(items, targets)
             names = job_file_names(entries, targets)
             # A JSONL input inside output_dir (a glob there skips our outputs, a named

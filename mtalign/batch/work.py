@@ -94,7 +94,9 @@ def translate_chunk(works: Sequence[DocWork], session: TranslationSession, tgt: 
         return
     t0 = time.perf_counter()
     try:
-        translate_group(session, [w.result for w in ready if w.result is not None], tgt)
+        # Names keep one rendering per document: outputs never depend on the chunk.
+        results = [w.result for w in ready if w.result is not None]
+        translate_group(session, results, tgt, consistency_per_document=True)
     except Exception as exc:  # noqa: BLE001 - fall back to one document at a time
         log.warning("shared translation into %s failed (%s); retrying document by document",
                     tgt, exc)  # fmt: skip

@@ -126,7 +126,13 @@ def as_mapping(value: Any, option: str) -> dict[str, str]:
             raise InputError(
                 f"--{option}: expected LANG=VALUE (e.g. tr=/models/en-tr), got {item!r}"
             )
-        out[key.strip().lower()] = val.strip()
+        key = key.strip().lower()
+        if key in out:
+            raise InputError(
+                f"--{option} {key}= is given twice ({out[key]!r} and {val.strip()!r}); "
+                "give each language once"
+            )
+        out[key] = val.strip()
     return out
 
 

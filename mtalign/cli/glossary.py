@@ -130,8 +130,13 @@ class Glossary:
             out=out_path, report=report, inputs=[src_path, hyp_path, *_glossary_files(glossary)]
         )
         g = _load(glossary, s, t)
-        res = fix_corpus(_read_lines(src_path), _read_lines(hyp_path), g, s, t)
-        _write(out_path, "".join(line + "\n" for line in res.texts))
+        from mtalign.io.atomic import atomic_write_bytes
+        from mtalign.io.lines import encode_lines, read_lines_as_written
+
+        hyp_lines, form = read_lines_as_written(hyp_path, "input", allow_empty=True)
+        res = fix_corpus(_read_lines(src_path), hyp_lines, g, s, t)
+        # In the input's encoding, BOM and line endings: a fix changes terms, nothing else.
+        atomic_write_bytes(out_path, encode_lines(res.texts, form))
         output.block(format_table(res.before, show_fix=True))
         output.block(format_totals(res.before, "before: "))
         output.block(format_totals(res.after, "after:  "))

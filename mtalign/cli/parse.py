@@ -286,7 +286,13 @@ class _Reader:
                 raise self.fail(
                     f"{opt.flag}: expected {opt.metavar} (e.g. tr=/models/en-tr), got {item!r}"
                 )
-            out[key.strip().lower()] = val.strip()
+            key = key.strip().lower()
+            if key in out:
+                raise self.fail(
+                    f"{opt.flag} {key}= is given twice ({out[key]!r} and {val.strip()!r}); "
+                    "give each language once"
+                )
+            out[key] = val.strip()
         return out
 
 

@@ -19,6 +19,12 @@ from mtalign.models import ResolvedModel, convert_to_ct2, ct2_quantization, one_
 logger = logging.getLogger(__name__)
 
 
+def _about_the_device(exc: BaseException) -> bool:
+    """Whether a load failure is about the device or compute type, not the files."""
+    text = str(exc).lower()
+    return any(w in text for w in ("cuda", "compute type", "compute_type", "device", "gpu"))
+
+
 class CTranslate2Translator(MarianEngine):
     """A :class:`~mtalign.engines.base.Translator` running on ``ctranslate2.Translator``."""
 
@@ -36,19 +42,45 @@ class CTranslate2Translator(MarianEngine):
         if compute_type is None:
             compute_type = "int8_float16" if device == "cuda" else "int8"
         super().__init__(model, device, compute_type)
-        self.model_path = convert_to_ct2(model, ct2_quantization(compute_type))
+        quantization = ct2_quantization(compute_type)
+        self.model_path = convert_to_ct2(model, quantization)
         try:
-            self._translator: ctranslate2.Translator | None = ctranslate2.Translator(
-                str(self.model_path),
-                device=device,
-                compute_type=compute_type,
-                intra_threads=threads,
+            self._translator: ctranslate2.Translator | None = self._load(
+                device, compute_type, threads
             )
         except (RuntimeError, ValueError) as exc:
-            raise ModelError(
-                f"CTranslate2 cannot load {self.model_path} on {device} with compute type "
-                f"{compute_type}: {one_line(exc)}; try --device cpu or --compute-type int8"
-            ) from exc
+            if _about_the_device(exc):
+                raise self._load_error(exc, device, compute_type) from exc
+            # The cached conversion itself may be damaged (a conversion of an older mtalign
+            # that recorded no sizes, or bytes changed in place): make it again, once.
+            logger.warning(
+                "CTranslate2 cannot load %s (%s); converting again", self.model_path, one_line(exc)
+            )
+            self.model_path = convert_to_ct2(model, quantization, force=True)
+            try:
+                self._translator = self._load(device, compute_type, threads)
+            except (RuntimeError, ValueError) as again:
+                raise self._load_error(again, device, compute_type) from again
+
+    def _load(self, device: str, compute_type: str, threads: int) -> ctranslate2.Translator:
+        return ctranslate2.Translator(
+            str(self.model_path), device=device, compute_type=compute_type, intra_threads=threads
+        )
+
+    def _load_error(self, exc: BaseException, device: str, compute_type: str) -> ModelError:
+        """The load failure, with only the settings that differ from those in use."""
+        tries = [f for f, now in (("--device cpu", device == "cpu"),
+                                  ("--compute-type int8", compute_type == "int8")) if not now]  # fmt: skip
+        fix = (
+            f"try {' or '.join(tries)}"
+            if tries
+            else "the checkpoint may not be a MarianMT model this CTranslate2 can run; "
+            "try --engine transformers"
+        )
+        return ModelError(
+            f"CTranslate2 cannot load {self.model_path} on {device} with compute type "
+            f"{compute_type}: {one_line(exc)}; {fix}"
+        )
 
     def _loaded(self) -> object:
         return self._translator

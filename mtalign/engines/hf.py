@@ -8,6 +8,7 @@ attention is the last decoder layer's, averaged over heads, one row per generate
 from __future__ import annotations
 
 import logging
+import pickle
 from typing import Any
 
 import torch
@@ -15,7 +16,7 @@ import torch
 from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult
 from mtalign.engines.marian import MarianEngine
 from mtalign.errors import ModelError
-from mtalign.models import ResolvedModel, one_line
+from mtalign.models import ResolvedModel, load_problem
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,8 @@ class TransformersTranslator(MarianEngine):
             net: Any = MarianMTModel.from_pretrained(
                 str(model.path), dtype=_DTYPES[compute_type], trust_remote_code=False
             )
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise ModelError(f"transformers cannot load {model.path}: {one_line(exc)}") from exc
+        except (OSError, ValueError, RuntimeError, pickle.UnpicklingError) as exc:
+            raise ModelError(f"transformers cannot load {model.path}: {load_problem(exc)}") from exc
         self._model: Any = net.to(device).eval()
         self._all_ids: list[int] | None = None
 

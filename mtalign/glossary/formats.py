@@ -25,6 +25,8 @@ from mtalign.io.safexml import parse_xml
 from mtalign.safetext import printable
 from mtalign.settings import SettingError, build, did_you_mean, specs
 from mtalign.settings.glossary import GlossaryHeader, TermEntry
+from mtalign.settings.toml import TOO_DEEP as TOML_TOO_DEEP
+from mtalign.settings.toml import toml_value
 from mtalign.types import Term
 
 _LANG_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -136,11 +138,13 @@ def parse_toml(text: str, path: str = "<glossary>") -> Glossary:
     error names ``path:line``.
     """
     try:
-        data = tomllib.loads(text)
+        data = toml_value(tomllib.loads(text), path)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         line = m.group(1) if m else "?"
         raise ConfigError(f"{path}:{line}: invalid TOML: {exc}; fix the syntax there") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: {TOML_TOO_DEEP}") from None
     unknown = set(data) - {"glossary", "term"}
     if unknown:
         key = sorted(unknown)[0]
@@ -330,12 +334,19 @@ def parse_table(
     Lines starting with ``#`` are comments.
     """
     rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    for row in reader:
-        line = reader.line_num
-        if not row or not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
-            continue
-        rows.append((line, row))
+    # newline=None: CR-only, CRLF and LF line endings (mixed or not) all end a line.
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not row or not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
+                continue
+            rows.append((line, row))
+    except csv.Error as exc:
+        raise ConfigError(
+            f"{path}:{reader.line_num}: cannot read this row ({exc}); close the quotes or "
+            "remove the stray character"
+        ) from None
     if not rows:
         return make_glossary([], name=Path(path).stem, source_lang=src_lang, path=path)
     columns, source_col, body = _table_layout(rows, path, delimiter, src_lang, tgt_lang)
@@ -364,6 +375,12 @@ def _table_layout(
         _LANG_RE.match(c) and c not in _EXTRA_COLUMNS for c in first
     )
     if is_header:
+        twice = sorted({c for c in first if first.count(c) > 1})
+        if twice:
+            raise ConfigError(
+                f"{path}:{rows[0][0]}: column {twice[0]!r} appears twice in the header; "
+                "give each language (and id/type/keep/note) one column"
+            )
         langs = [c for c in first if c not in _EXTRA_COLUMNS]
         return first, (src_lang if src_lang in langs else langs[0]), rows[1:]
     if len(first) != 2:
@@ -417,8 +434,25 @@ def _table_term(
         targets=targets,
         extra_forms=extra,
         type=etype,
-        keep=cells.get("keep", "").lower() in ("1", "true", "yes"),
-        case_sensitive=cells.get("case_sensitive", "true").lower() not in ("0", "false", "no"),
+        keep=_flag(cells, "keep", False, f"{path}:{line}"),
+        case_sensitive=_flag(cells, "case_sensitive", True, f"{path}:{line}"),
+    )
+
+
+_TRUE = ("1", "true", "yes")
+_FALSE = ("0", "false", "no")
+
+
+def _flag(cells: Mapping[str, str], column: str, default: bool, where: str) -> bool:
+    """A yes/no cell: empty is ``default``; anything but 1/0, true/false, yes/no is an error."""
+    value = cells.get(column, "").strip().lower()
+    if not value:
+        return default
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise ConfigError(
+        f"{where}: {column} is {printable(cells[column])!r}; write true or false "
+        "(or 1/0, yes/no), or leave the cell empty"
     )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import typing
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from mtalign.errors import ConfigError
 from mtalign.glossary.match import SourceMatcher
+from mtalign.safetext import printable
 from mtalign.settings.glossary import EntityType
 from mtalign.types import Term
 
@@ -97,6 +99,27 @@ def _where(options: Mapping[str, TermOptions], term_id: str) -> str:
     return f" ({o.origin})" if o is not None and o.origin else ""
 
 
+def _visible(form: str) -> bool:
+    """Whether ``form`` has a character that shows: not only spaces, zero-width or format
+    characters (U+200B, U+FEFF, bidi marks) or other invisible code points."""
+    return any(not unicodedata.category(c).startswith(("Z", "C")) for c in form)
+
+
+def _check_visible(term: Term, options: Mapping[str, TermOptions]) -> None:
+    """A ConfigError (naming ``path:line``) for a form that holds nothing visible."""
+    forms = [("source", f) for f in term.source]
+    forms += [(f"target {lang}", f) for lang, f in term.targets.items()]
+    forms += [(f"form {lang}", f) for lang, fs in term.extra_forms.items() for f in fs]
+    for what, form in forms:
+        if not _visible(form):
+            o = options.get(term.id)
+            where = o.origin if o is not None and o.origin else f"term {term.id!r}"
+            raise ConfigError(
+                f"{where}: the {what} {printable(form)!r} has no visible character (only "
+                "spaces, zero-width or format characters); write the term or delete it"
+            )
+
+
 def make_glossary(
     terms: Iterable[Term],
     options: Mapping[str, TermOptions] | None = None,
@@ -120,6 +143,7 @@ def make_glossary(
                 f"term {term.id!r}{_where(options, term.id)} has no source form; "
                 'add source = ["..."]'
             )
+        _check_visible(term, options)
         if term.id in seen_ids:
             raise ConfigError(
                 f"two terms have the id {term.id!r}{_where(options, term.id)}; ids must be unique"

@@ -81,7 +81,12 @@ def document_id(path: str | os.PathLike[str]) -> str:
 def parse_document(
     decoded: DecodedText, fmt: str, doc_id: str, source: str = "", lang: str | None = None
 ) -> Document:
-    """Build a Document from decoded text in the given format."""
+    """Build a Document from decoded text in the given format.
+
+    The text may come un-normalised (``decode(..., nfc=False)``): each parser brings to
+    NFC only what may be translated (lines of prose, a record's ``"text"``), so code
+    blocks, ids and other JSONL fields stay as they were written.
+    """
     text = decoded.text
     if fmt == "txt":
         paras = parse_txt(text, doc_id)
@@ -96,6 +101,7 @@ def parse_document(
         "bom": decoded.bom,
         "newline": decoded.newline,
         "final_newline": decoded.final_newline,
+        "newlines": decoded.newlines,
     }
     return Document(id=doc_id, paragraphs=paras, lang=lang, format=fmt, source=source, meta=meta)
 
@@ -112,8 +118,8 @@ def read_document(
     An empty or whitespace-only input is an :class:`InputError` unless ``allow_empty``.
     """
     fmt = detect_format(path, fmt)
-    decoded = read_text(path)
     name = str(path)
+    decoded = decode(read_bytes(path), name, nfc=False)
     if not allow_empty and not decoded.text.strip():
         raise InputError(f"{name}: the file is empty; give a file with text to process")
     doc = parse_document(decoded, fmt, doc_id or document_id(path), source=name, lang=lang)
@@ -132,10 +138,16 @@ def render_document(doc: Document) -> str:
         body = render_txt(doc)
     if doc.meta.get("final_newline", True) and doc.paragraphs:
         body += "\n"
-    newline = doc.meta.get("newline", "\n")
-    if newline != "\n":
-        body = body.replace("\n", newline)
-    return body
+    return _restore_newlines(body, doc.meta.get("newline", "\n"), doc.meta.get("newlines", ()))
+
+
+def _restore_newlines(body: str, newline: str, newlines: tuple[str, ...]) -> str:
+    """``body`` with each line's own ending when the file mixed them and the line count
+    is unchanged; otherwise with the file's most common ending."""
+    if newlines and body.count("\n") == len(newlines):
+        parts = body.split("\n")
+        return "".join(p + e for p, e in zip(parts, newlines, strict=False)) + parts[-1]
+    return body.replace("\n", newline) if newline != "\n" else body
 
 
 def write_document(doc: Document, path: str | os.PathLike[str]) -> None:

@@ -94,7 +94,7 @@ def parse_jsonl(text: str, name: str = "<jsonl>") -> Alignment:
             s_ids, t_ids = [int(i) for i in rec["src_ids"]], [int(i) for i in rec["tgt_ids"]]
             s_txt, t_txt = list(rec["src"]), list(rec["tgt"])
             score = float(rec.get("score", 0.0))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise InputError(
                 f"{name}:{k}: expected an alignment record with src_ids, tgt_ids, src, tgt "
                 f"({type(exc).__name__}: {exc})"

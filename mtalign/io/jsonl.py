@@ -1,11 +1,17 @@
-"""JSONL: one ``{"id": ..., "text": ...}`` record per line; other fields are kept."""
+"""JSONL: one ``{"id": ..., "text": ...}`` record per line; other fields are kept.
+
+Only the ``"text"`` field is brought to NFC and translated; ids and other fields are
+kept as written, and an unchanged record is written back byte for byte.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 from mtalign.errors import InputError
+from mtalign.io.jsonvalue import load_json_line
 from mtalign.safetext import json_safe, surrogate_problem
 from mtalign.types import Document, Paragraph, Segment
 
@@ -22,13 +28,7 @@ def parse_jsonl(text: str, doc_id: str, name: str = "<input>") -> tuple[Paragrap
         if not line.strip():
             paras.append(Paragraph(index=i, kind="blank", raw=line))
             continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{name}:{i + 1}: not valid JSON ({exc.msg} at column {exc.colno}); "
-                'each line must be one object like {"id": "a1", "text": "..."}'
-            ) from None
+        rec = load_json_line(line, f"{name}:{i + 1}")
         if not isinstance(rec, dict):
             raise InputError(f"{name}:{i + 1}: expected a JSON object, got {type(rec).__name__}")
         if "text" not in rec:
@@ -38,8 +38,8 @@ def parse_jsonl(text: str, doc_id: str, name: str = "<input>") -> tuple[Paragrap
         problem = surrogate_problem(rec["text"], f"{name}:{i + 1}", 'the "text"')
         if problem:
             raise InputError(problem)
-        meta = {"record": rec, "line": line}
-        body_text = rec["text"]
+        body_text = unicodedata.normalize("NFC", rec["text"])
+        meta = {"record": rec, "line": line, "text": body_text}
         if not body_text.strip():
             paras.append(Paragraph(index=i, kind="record", prefix=body_text, meta=meta))
             continue
@@ -65,7 +65,7 @@ def render_jsonl(doc: Document) -> str:
             continue
         rec = dict(p.meta["record"])
         text = p.render()
-        if text == rec["text"]:
+        if text == p.meta.get("text", rec["text"]):
             out.append(p.meta["line"])
             continue
         rec["text"] = text

@@ -16,6 +16,7 @@ marked as protected spans of the segment.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from mtalign.types import Document, Paragraph, Segment
 
@@ -75,6 +76,9 @@ def _split_container(line: str) -> tuple[str, str, str, bool]:
 def _prose_paragraph(
     index: int, doc_id: str, kind: str, prefix: str, lines: list[str], conts: list[str]
 ) -> Paragraph:
+    # Only prose is brought to NFC: code, HTML, tables and front matter stay as written.
+    raw_lines = lines
+    lines = [unicodedata.normalize("NFC", line) for line in lines]
     body = "\n".join(lines)
     if kind == "heading":
         m = re.match(r"^(.*?)([ \t]+#+)?([ \t]*)$", body, re.DOTALL)
@@ -85,7 +89,7 @@ def _prose_paragraph(
         suffix_extra = ""
     lead, core, trail = _EDGE.match(body).groups()  # type: ignore[union-attr]
     if not core:
-        return Paragraph(index=index, kind=kind, raw=_join_raw(prefix, lines, conts))
+        return Paragraph(index=index, kind=kind, raw=_join_raw(prefix, raw_lines, conts))
     seg = Segment(id=f"{doc_id}:{index}:0", text=core, protected=protected_spans(core))
     meta = {"cont_prefixes": tuple(conts)} if conts else {}
     return Paragraph(

@@ -6,6 +6,10 @@ UTF-16, a declared legacy charset) and wherever the declaration sits (after any 
 of padding). A DOCTYPE is refused too, unless the format commonly carries a bare one
 (TMX's ``<!DOCTYPE tmx SYSTEM "tmx14.dtd">``): that one names a DTD that is never
 fetched, and any internal subset (``[...]``) is still refused.
+
+Elements nested deeper than :data:`MAX_DEPTH` are refused while parsing (walking such a
+tree would exhaust Python's stack), and an encoding the parser cannot read (an unknown
+name, UTF-7 or another multi-byte legacy charset) is an error naming the file.
 """
 
 from __future__ import annotations
@@ -18,6 +22,13 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from mtalign.errors import MtalignError
 
+#: Deepest element nesting accepted; TBX and TMX need fewer than 20 levels.
+MAX_DEPTH = 200
+
+
+class _TooDeep(Exception):
+    pass
+
 
 class _Parser(DefusedXMLParser):
     """defusedxml's parser; with ``bare_doctype`` a DOCTYPE without internal subset passes."""
@@ -26,6 +37,21 @@ class _Parser(DefusedXMLParser):
         super().__init__(forbid_dtd=not bare_doctype, forbid_entities=True, forbid_external=True)
         if bare_doctype:
             self.parser.StartDoctypeDeclHandler = self._refuse_internal_subset
+        self.depth = 0
+        start, end = self.parser.StartElementHandler, self.parser.EndElementHandler
+
+        def counted_start(*args: Any) -> Any:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep
+            return start(*args)
+
+        def counted_end(*args: Any) -> Any:
+            self.depth -= 1
+            return end(*args)
+
+        self.parser.StartElementHandler = counted_start
+        self.parser.EndElementHandler = counted_end
 
     def _refuse_internal_subset(
         self, name: str, sysid: Any, pubid: Any, has_internal_subset: bool
@@ -48,6 +74,19 @@ def parse_xml(
     except DefusedXmlException as exc:
         line = parser.parser.CurrentLineNumber
         raise error(f"{name}:{line}: {_REFUSED.get(type(exc).__name__, _REFUSED[''])}") from None
+    except _TooDeep:
+        line = parser.parser.CurrentLineNumber
+        raise error(
+            f"{name}:{line}: elements nested more than {MAX_DEPTH} deep; this is not a "
+            "glossary or memory file mtalign can read (flatten the markup)"
+        ) from None
+    except (LookupError, ValueError) as exc:
+        # pyexpat: an unknown encoding name (LookupError), or UTF-7 / another multi-byte
+        # legacy charset it cannot decode (ValueError).
+        raise error(
+            f"{name}: the XML declares an encoding that cannot be read ({exc}); "
+            'save the file as UTF-8 (and declare encoding="UTF-8")'
+        ) from None
     except ET.ParseError as exc:
         line, col = exc.position
         raise error(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from mtalign.types import Document, Paragraph, Segment
 
@@ -19,10 +20,11 @@ def text_paragraph(index: int, doc_id: str, line: str, kind: str = "text") -> Pa
 
 
 def parse_txt(text: str, doc_id: str) -> tuple[Paragraph, ...]:
-    """Split normalised text (``\\n`` newlines) into one paragraph per line."""
+    """Split text (``\\n`` newlines) into one paragraph per line, each brought to NFC."""
     text = text.removesuffix("\n")
     if not text:
         return ()
+    text = unicodedata.normalize("NFC", text)
     return tuple(text_paragraph(i, doc_id, line) for i, line in enumerate(text.split("\n")))
 
 

@@ -23,6 +23,7 @@ from mtalign.models.checkpoint import (
     DamagedFile,
     check_checkpoint,
     checkpoint_pair,
+    load_problem,
     local_revision,
     one_line,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "hf_offline",
     "is_cached",
     "is_converted",
+    "load_problem",
     "load_registry",
     "local_revision",
     "mtalign_home",

@@ -20,6 +20,8 @@ from mtalign.errors import ModelError
 # Files a Marian checkpoint must have.
 REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+#: Fewest positions a checkpoint must have: room for one long sentence and its markers.
+MIN_POSITIONS = 64
 #: JSON files read when present; each must hold a JSON object.
 OPTIONAL_JSON = ("tokenizer_config.json", "generation_config.json", "special_tokens_map.json")
 _FIX = "the checkpoint is damaged: download it again (mtalign models pull) or rebuild it"
@@ -37,6 +39,32 @@ def one_line(exc: BaseException, limit: int = 200) -> str:
     """The first line of an exception's message, shortened: for one-line errors."""
     text = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def load_problem(exc: BaseException) -> str:
+    """What a transformers/torch load failure means, in one line with its fix.
+
+    torch's refusal of pickled Python objects and transformers' size-mismatch errors are
+    many lines long and point at a "report above" that logging never shows; they are
+    said here in a line each.
+    """
+    text = str(exc)
+    if "Weights only load failed" in text or type(exc).__name__ == "UnpicklingError":
+        found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", text)
+        what = f" ({found.group(1)})" if found else ""
+        return (
+            f"the weights file holds Python objects other than tensors{what}, and mtalign "
+            "loads weights only (torch weights_only=True), never code from a checkpoint; "
+            "save the weights as model.safetensors (save_pretrained(..., "
+            "safe_serialization=True)) or use a checkpoint that has one"
+        )
+    if "above report" in text or "size mismatch" in text:
+        return (
+            "the weights do not fit config.json (tensor shapes differ: vocab_size, d_model, "
+            "layers or max_position_embeddings); the folder mixes files of different "
+            "models, download the checkpoint again"
+        )
+    return one_line(exc)
 
 
 def damaged(path: Path, problem: str) -> DamagedFile:
@@ -67,6 +95,13 @@ def check_checkpoint(path: Path) -> None:
     size = config.get("vocab_size")
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
         raise damaged(path / "config.json", f"vocab_size is {size!r}, expected a whole number")
+    positions = config.get("max_position_embeddings", 512)
+    if isinstance(positions, bool) or not isinstance(positions, int) or positions < MIN_POSITIONS:
+        raise damaged(
+            path / "config.json",
+            f"max_position_embeddings is {positions!r}; a Marian model needs at least "
+            f"{MIN_POSITIONS} positions to translate a sentence (OPUS-MT models have 512)",
+        )
     for name in OPTIONAL_JSON:
         if (path / name).is_file():
             read_json(path / name)

@@ -21,7 +21,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from mtalign.errors import ConfigError, ModelError
-from mtalign.models.checkpoint import one_line
+from mtalign.models.checkpoint import load_problem, one_line
 from mtalign.models.resolve import ResolvedModel
 from mtalign.paths import cache_dir_error, ct2_cache_dir, make_cache_dir
 
@@ -55,8 +55,28 @@ def ct2_cache_path(model: ResolvedModel, quantization: str) -> Path:
 
 
 def is_converted(path: Path) -> bool:
-    """A finished conversion: the marker is written last, so its presence means complete."""
-    return (path / CT2_MARKER).is_file() and (path / "model.bin").is_file()
+    """A finished, whole conversion: the marker is written last, so its presence means
+    complete; the file sizes it records (mtalign >= 0.x) must still be those on disk, so a
+    conversion truncated later (a full disk, a bad copy of the cache) is made again."""
+    if not (path / CT2_MARKER).is_file() or not (path / "model.bin").is_file():
+        return False
+    try:
+        marker = json.loads((path / CT2_MARKER).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    sizes = marker.get("sizes") if isinstance(marker, dict) else None
+    if not isinstance(sizes, dict):
+        return isinstance(marker, dict)  # written before sizes were recorded
+    for name, size in sizes.items():
+        file = path / str(name)
+        if not file.is_file() or file.stat().st_size != size:
+            logger.warning("%s is not the size its conversion wrote; converting again", file)
+            return False
+    return True
+
+
+def _sizes(folder: Path) -> dict[str, int]:
+    return {f.name: f.stat().st_size for f in sorted(folder.iterdir()) if f.is_file()}
 
 
 def sweep_stale(cache: Path, holding: str | None = None) -> list[Path]:
@@ -176,6 +196,7 @@ def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool
                 "revision": model.revision,
                 "quantization": quantization,
                 "source": str(model.path),
+                "sizes": _sizes(tmp),
             }
             (tmp / CT2_MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
             if final.exists():
@@ -193,9 +214,11 @@ def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool
             shutil.rmtree(tmp, ignore_errors=True)
             if isinstance(exc, ModelError):
                 raise
+            problem = load_problem(exc)
+            if problem == one_line(exc):
+                problem = f"{type(exc).__name__}: {problem}; check the checkpoint or use --engine transformers"
             raise ModelError(
-                f"CTranslate2 conversion of {model.model_id} ({model.path}) failed: "
-                f"{type(exc).__name__}: {one_line(exc)}; check the checkpoint or use --engine transformers"
+                f"CTranslate2 conversion of {model.model_id} ({model.path}) failed: {problem}"
             ) from exc
         shutil.rmtree(tmp, ignore_errors=True)
     return final

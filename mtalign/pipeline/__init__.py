@@ -175,21 +175,32 @@ def translate_documents(
     return results
 
 
-def translate_group(session: TranslationSession, results: Sequence[DocResult], tgt: str) -> None:
+def translate_group(
+    session: TranslationSession,
+    results: Sequence[DocResult],
+    tgt: str,
+    consistency_per_document: bool = False,
+) -> None:
     """Translate documents into ``tgt`` with shared model calls (fills each ``DocResult``).
 
     Sentences of all documents of one source language go through the engine together,
-    so many short documents are batched as well as one long one.
+    so many short documents are batched as well as one long one. With
+    ``consistency_per_document`` (batch jobs), ``--consistency`` picks each name's
+    rendering within each document, so a document's output never depends on which
+    documents shared its model calls (a resumed job gives the same bytes).
     """
     by_src: dict[str, list[DocResult]] = {}
     for res in results:
         by_src.setdefault(res.doc.lang or "und", []).append(res)
     for src, group in by_src.items():
-        _translate_pair(session, session.stage(src, tgt), group)
+        _translate_pair(session, session.stage(src, tgt), group, consistency_per_document)
 
 
 def _translate_pair(
-    session: TranslationSession, stage: SegmentTranslator, group: Sequence[DocResult]
+    session: TranslationSession,
+    stage: SegmentTranslator,
+    group: Sequence[DocResult],
+    consistency_per_document: bool = False,
 ) -> None:
     """The stages for documents of one language pair, then their results per document."""
     settings, glossary = session.settings, session.glossary
@@ -214,11 +225,36 @@ def _translate_pair(
             )
     if enforce and glossary is not None and settings.unit == "paragraph":
         outcomes = post_edit_terms(glossary, segs, outcomes, src, tgt)
+    glossaries: list[Any] = [glossary] * len(group)
     if glossary is None and settings.consistency:
-        glossary, outcomes = make_consistent(segs, outcomes, src, tgt)
+        glossaries, outcomes = _consistent(per_doc, outcomes, src, tgt, consistency_per_document)
     seconds = time.perf_counter() - t0
     log.info("%s -> %s: %d segments translated in %.2fs", label, tgt, len(segs), seconds)
-    _per_document(session, group, per_doc, outcomes, stages, glossary, stage, seconds)
+    _per_document(session, group, per_doc, outcomes, stages, glossaries, stage, seconds)
+
+
+def _consistent(
+    per_doc: list[list[Segment]],
+    outcomes: list[SegmentOutcome],
+    src: str,
+    tgt: str,
+    per_document: bool,
+) -> tuple[list[Any], list[SegmentOutcome]]:
+    """``--consistency``: one mined glossary over the group, or one per document."""
+    if not per_document:
+        segs = [s for doc_segs in per_doc for s in doc_segs]
+        mined, outcomes = make_consistent(segs, outcomes, src, tgt)
+        return [mined] * len(per_doc), outcomes
+    glossaries: list[Any] = []
+    fixed: list[SegmentOutcome] = []
+    start = 0
+    for doc_segs in per_doc:
+        end = start + len(doc_segs)
+        mined, doc_out = make_consistent(doc_segs, outcomes[start:end], src, tgt)
+        glossaries.append(mined)
+        fixed.extend(doc_out)
+        start = end
+    return glossaries, fixed
 
 
 def _per_document(
@@ -227,7 +263,7 @@ def _per_document(
     per_doc: list[list[Segment]],
     outcomes: list[SegmentOutcome],
     stages: dict[int, str],
-    glossary: Any,
+    glossaries: list[Any],
     stage: SegmentTranslator,
     seconds: float,
 ) -> None:
@@ -235,7 +271,7 @@ def _per_document(
     src, tgt, settings = stage.src_lang, stage.tgt_lang, session.settings
     total = max(1, sum(len(d) for d in per_doc))
     start = 0
-    for res, doc_segs in zip(group, per_doc, strict=True):
+    for res, doc_segs, glossary in zip(group, per_doc, glossaries, strict=True):
         end = start + len(doc_segs)
         doc_out = outcomes[start:end]
         doc_stages = {k - start: v for k, v in stages.items() if start <= k < end}

@@ -471,6 +471,7 @@ def _targets(
         out.append((src, tgt, spec))
     for pair in pairs:
         src, tgt, choice = parse_choice(pair)
+        _known_pair(src, tgt, registry)
         out.append((src, tgt, f"{src}-{tgt}:{choice}"))
     if not out and not models:
         out = [(s, t, f"{s}-{t}:{c}") for s, t, c in installed_specs(registry)]
@@ -480,6 +481,23 @@ def _targets(
             "or pass a local checkpoint with --model tr=/path/to/model"
         )
     return out
+
+
+def _known_pair(src: str, tgt: str, registry: Any) -> None:
+    """A LanguageError for a pair that is not in the registry and names no language."""
+    from mtalign.errors import LanguageError
+    from mtalign.langs import flat_code, normalize_lang
+
+    if (flat_code(src), flat_code(tgt)) in getattr(registry, "entries", {}):
+        return
+    for code in (src, tgt):
+        try:
+            normalize_lang(code)
+        except LanguageError:
+            raise LanguageError(
+                f"{src}-{tgt}: unknown language pair ({code!r} is not a language code); "
+                "`mtalign models list` shows the known pairs, e.g. en-tr"
+            ) from None
 
 
 def check_models(

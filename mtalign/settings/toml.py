@@ -17,6 +17,7 @@ from typing import Any
 from mtalign.errors import ConfigError, InputError, LanguageError
 from mtalign.files import read_regular
 from mtalign.langs import normalize_lang
+from mtalign.safetext import nesting_depth
 from mtalign.settings.schema import SettingError, build, did_you_mean, specs
 
 
@@ -31,13 +32,28 @@ def read_toml(path: str | os.PathLike[str], what: str = "config", example: str =
     except InputError as exc:
         raise ConfigError(str(exc)) from None
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        return toml_value(tomllib.loads(data.decode("utf-8")), name)
     except UnicodeDecodeError:
         raise ConfigError(f"{name}: not UTF-8 text; save the {what} as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         where = f"{name}:{m.group(1)}" if m else name
         raise ConfigError(f"{where}: invalid TOML ({exc}); fix the syntax") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: {TOO_DEEP}") from None
+
+
+#: Deepest nesting of arrays and tables accepted in a config or glossary (they need ~4).
+MAX_DEPTH = 50
+#: The message for TOML whose arrays or tables nest deeper than that.
+TOO_DEEP = f"arrays or tables nested too deeply to read (over {MAX_DEPTH} levels); flatten the TOML"
+
+
+def toml_value(data: dict, name: str) -> dict:
+    """``data`` as parsed, or a ConfigError when it nests deeper than :data:`MAX_DEPTH`."""
+    if nesting_depth(data, MAX_DEPTH) > MAX_DEPTH:
+        raise ConfigError(f"{name}: {TOO_DEEP}")
+    return data
 
 
 class ConfigContext:
