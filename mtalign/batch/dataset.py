@@ -192,6 +192,7 @@ def _remove_files(out: Path, rec: dict[str, Any], keep: set[str]) -> None:
 def run_dataset(
     cfg: JobConfig,
     state: JobState,
+    inputs: Sequence[str],
     resume: bool,
     progress: bool | None,
     session: Any,
@@ -208,7 +209,7 @@ def run_dataset(
             "rerun with --resume to finish it (finished shards are kept), or set another "
             "output_dir"
         )
-    units = plan_units(cfg, expand_inputs(cfg))
+    units = plan_units(cfg, inputs)
     if not units:
         raise InputError(f"{cfg.path}: the inputs hold no records; add some or fix [inputs]")
     _claim(state, out, units, cfg)

@@ -50,14 +50,12 @@ def run_config(
     _check_not_inputs(cfg, out)
     load_glossary(cfg.settings)  # a bad or empty glossary fails the job, not every document
     # Inputs are found before the state is made: a job that finds none leaves nothing.
+    if cfg.dataset:
+        return _run_dataset(cfg, resume, progress, session, t_start)
     items = scan_inputs(cfg)
     with JobLock(out):
         state = JobState(cfg.state_path)
         try:
-            if cfg.dataset:
-                from mtalign.batch.dataset import run_dataset
-
-                return run_dataset(cfg, state, resume, progress, session, t_start)
             resumed = state.has_work()
             if resumed:
                 state.check_config(cfg.digest(), cfg.digest_fields(), cfg.path)
@@ -113,6 +111,22 @@ def _check_not_inputs(cfg: JobConfig, out: Path) -> None:
     if cfg.settings.cache and cfg.settings.cache_path:
         written[str(cfg.settings.cache_path)] = f"{cfg.path}: [translate] cache_path"
     check_not_inputs(written, [cfg.path, *cfg.settings.glossary])
+
+
+def _run_dataset(
+    cfg: JobConfig, resume: bool, progress: bool | None, session: Any, t_start: float
+) -> JobSummary:
+    """A dataset job ([output] format = jsonl | parquet): its inputs are found before the
+    state is made, as a files job's are."""
+    from mtalign.batch.dataset import expand_inputs, run_dataset
+
+    inputs = expand_inputs(cfg)
+    with JobLock(Path(cfg.output_dir)):
+        state = JobState(cfg.state_path)
+        try:
+            return run_dataset(cfg, state, inputs, resume, progress, session, t_start)
+        finally:
+            state.close()
 
 
 def _execute(
