@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mtalign.errors import InputError
 from mtalign.io.atomic import atomic_write_bytes, atomic_write_text
+from mtalign.io.html import parse_html, render_html
 from mtalign.io.jsonl import parse_jsonl, render_jsonl
 from mtalign.io.markdown import parse_markdown, render_markdown
 from mtalign.io.source import STDIN, DecodedText, decode, encode, read_bytes, read_text
@@ -36,7 +37,7 @@ __all__ = [
     "write_document",
 ]
 
-FORMATS = ("txt", "md", "jsonl")
+FORMATS = ("txt", "md", "jsonl", "html")
 _EXT = {
     ".txt": "txt",
     ".text": "txt",
@@ -44,6 +45,9 @@ _EXT = {
     ".markdown": "md",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
 }
 
 
@@ -58,6 +62,16 @@ def detect_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     if str(path) == STDIN:
         return "txt"
     return _EXT.get(Path(path).suffix.lower(), "txt")
+
+
+def sniff_format(text: str, fmt: str, name: str) -> None:
+    """Refuse a file whose content is plainly another format than its extension says."""
+    head = text.lstrip("\ufeff \t\r\n")[:15].lower()
+    if fmt != "html" and head.startswith(("<!doctype html", "<html")):
+        raise InputError(
+            f"{name}: the file is an HTML page but its extension says {fmt}; rename it to "
+            ".html or pass --input-format html"
+        )
 
 
 def strip_extension(name: str) -> str:
@@ -89,6 +103,8 @@ def parse_document(
         paras = parse_markdown(text, doc_id)
     elif fmt == "jsonl":
         paras = parse_jsonl(text, doc_id, source or doc_id)
+    elif fmt == "html":
+        paras = parse_html(text, doc_id, source or doc_id)
     else:
         raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     meta = {
@@ -111,9 +127,12 @@ def read_document(
 
     An empty or whitespace-only input is an :class:`InputError` unless ``allow_empty``.
     """
+    named = fmt
     fmt = detect_format(path, fmt)
     decoded = read_text(path)
     name = str(path)
+    if not named:
+        sniff_format(decoded.text, fmt, name)
     if not allow_empty and not decoded.text.strip():
         raise InputError(f"{name}: the file is empty; give a file with text to process")
     doc = parse_document(decoded, fmt, doc_id or document_id(path), source=name, lang=lang)
@@ -124,13 +143,15 @@ def read_document(
 
 def render_document(doc: Document) -> str:
     """The document as text in its own format, with its newline style and final newline."""
-    if doc.format == "md":
+    if doc.format == "html":
+        body = render_html(doc)
+    elif doc.format == "md":
         body = render_markdown(doc)
     elif doc.format == "jsonl":
         body = render_jsonl(doc)
     else:
         body = render_txt(doc)
-    if doc.meta.get("final_newline", True) and doc.paragraphs:
+    if doc.meta.get("final_newline", True) and doc.paragraphs and doc.format != "html":
         body += "\n"
     newline = doc.meta.get("newline", "\n")
     if newline != "\n":

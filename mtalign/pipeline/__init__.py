@@ -205,7 +205,11 @@ def _translate_pair(
             outcomes, stages = translate_enforced(segs, stage, glossary, fingerprint, bar)
         else:
             outcomes = stage.translate_segments(
-                [s.text for s in segs], [s.id for s in segs], [s.protected for s in segs], bar
+                [s.text for s in segs],
+                [s.id for s in segs],
+                [s.protected for s in segs],
+                bar,
+                kinds=[s.kinds for s in segs],
             )
     if enforce and glossary is not None and settings.unit == "paragraph":
         outcomes = post_edit_terms(glossary, segs, outcomes, src, tgt)

@@ -54,6 +54,7 @@ def translate_enforced(
         [segs[k].id for k in other_idx],
         [segs[k].protected for k in other_idx],
         bar,
+        kinds=[segs[k].kinds for k in other_idx],
     )
     outcomes.update(zip(other_idx, plain, strict=True))
     base = decode_options(stage.settings)
