@@ -37,7 +37,7 @@ __all__ = [
     "write_document",
 ]
 
-FORMATS = ("txt", "md", "jsonl", "html")
+FORMATS = ("txt", "md", "jsonl", "html", "xliff")
 _EXT = {
     ".txt": "txt",
     ".text": "txt",
@@ -48,6 +48,8 @@ _EXT = {
     ".html": "html",
     ".htm": "html",
     ".xhtml": "html",
+    ".xlf": "xliff",
+    ".xliff": "xliff",
 }
 
 
@@ -129,8 +131,10 @@ def read_document(
     """
     named = fmt
     fmt = detect_format(path, fmt)
-    decoded = read_text(path)
     name = str(path)
+    if fmt == "xliff":
+        return _read_xliff(path, doc_id or document_id(path), lang)
+    decoded = read_text(path)
     if not named:
         sniff_format(decoded.text, fmt, name)
     if not allow_empty and not decoded.text.strip():
@@ -141,8 +145,24 @@ def read_document(
     return doc
 
 
+def _read_xliff(path: str | os.PathLike[str], doc_id: str, lang: str | None) -> Document:
+    """An XLIFF file (bytes: XML says its own encoding) as a Document of its open units."""
+    from mtalign.io.xliff import parse_xliff
+
+    data = read_bytes(path)
+    paras, meta = parse_xliff(data, doc_id, str(path))
+    meta = {**meta, "xliff_data": data, "encoding": "utf-8", "final_newline": False}
+    return Document(
+        id=doc_id, paragraphs=paras, lang=lang, format="xliff", source=str(path), meta=meta
+    )
+
+
 def render_document(doc: Document) -> str:
     """The document as text in its own format, with its newline style and final newline."""
+    if doc.format == "xliff":
+        from mtalign.io.xliff import render_xliff
+
+        return render_xliff(doc, doc.meta["xliff_data"])
     if doc.format == "html":
         body = render_html(doc)
     elif doc.format == "md":

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -256,7 +257,14 @@ def _per_document(
         res.stats[tgt] = stats
         res.outcomes[tgt] = doc_out
         texts = {s.id: o.text for s, o in zip(doc_segs, doc_out, strict=True)}
-        res.outputs[tgt] = spaced(res.doc.with_texts(texts, lang=tgt), tgt)
+        out_doc = spaced(res.doc.with_texts(texts, lang=tgt), tgt)
+        # Writers that carry review state (XLIFF) read the quality flags per segment.
+        flags = {
+            s.id: [f"{f.kind}: {f.detail}" if f.detail else f.kind for f in o.flags]
+            for s, o in zip(doc_segs, doc_out, strict=True)
+            if o.flags
+        }
+        res.outputs[tgt] = replace(out_doc, meta={**out_doc.meta, "flags": flags})
 
 
 def translate_texts(
