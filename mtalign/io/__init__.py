@@ -37,7 +37,7 @@ __all__ = [
     "write_document",
 ]
 
-FORMATS = ("txt", "md", "jsonl", "html", "xliff")
+FORMATS = ("txt", "md", "jsonl", "html", "xliff", "docx")
 _EXT = {
     ".txt": "txt",
     ".text": "txt",
@@ -50,6 +50,7 @@ _EXT = {
     ".xhtml": "html",
     ".xlf": "xliff",
     ".xliff": "xliff",
+    ".docx": "docx",
 }
 
 
@@ -134,6 +135,8 @@ def read_document(
     name = str(path)
     if fmt == "xliff":
         return _read_xliff(path, doc_id or document_id(path), lang)
+    if fmt == "docx":
+        return _read_docx(path, doc_id or document_id(path), lang)
     decoded = read_text(path)
     if not named:
         sniff_format(decoded.text, fmt, name)
@@ -157,12 +160,26 @@ def _read_xliff(path: str | os.PathLike[str], doc_id: str, lang: str | None) -> 
     )
 
 
+def _read_docx(path: str | os.PathLike[str], doc_id: str, lang: str | None) -> Document:
+    """A DOCX file as a Document of its paragraphs with text."""
+    from mtalign.io.docx import parse_docx
+
+    data = read_bytes(path)
+    paras = parse_docx(data, doc_id, str(path))
+    meta = {"docx_data": data}
+    return Document(
+        id=doc_id, paragraphs=paras, lang=lang, format="docx", source=str(path), meta=meta
+    )
+
+
 def render_document(doc: Document) -> str:
     """The document as text in its own format, with its newline style and final newline."""
     if doc.format == "xliff":
         from mtalign.io.xliff import render_xliff
 
         return render_xliff(doc, doc.meta["xliff_data"])
+    if doc.format == "docx":
+        raise InputError("a DOCX is a binary file: write it with write_document to a path")
     if doc.format == "html":
         body = render_html(doc)
     elif doc.format == "md":
@@ -185,8 +202,13 @@ def write_document(doc: Document, path: str | os.PathLike[str]) -> None:
     In the input's encoding and BOM: UTF-8, UTF-8 with BOM, or UTF-16 (same byte order)
     with BOM; newline style and final newline as the input had them.
     """
-    text = render_document(doc)
-    data = encode(text, doc.meta.get("encoding") or "utf-8", bool(doc.meta.get("bom")))
+    if doc.format == "docx":
+        from mtalign.io.docx import render_docx
+
+        data = render_docx(doc, doc.meta["docx_data"])
+    else:
+        text = render_document(doc)
+        data = encode(text, doc.meta.get("encoding") or "utf-8", bool(doc.meta.get("bom")))
     if str(path) == STDIN:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
