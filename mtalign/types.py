@@ -16,6 +16,16 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 ATOM, OPEN, CLOSE = "atom", "open", "close"
 
 
+#: Readers of HTML, XLIFF and DOCX stand one private-use character in for each inline tag.
+PLACEHOLDER_FIRST, PLACEHOLDER_LAST = 0xE000, 0xF8FF
+_NO_PLACEHOLDERS = {c: None for c in range(PLACEHOLDER_FIRST, PLACEHOLDER_LAST + 1)}
+
+
+def without_placeholders(text: str) -> str:
+    """``text`` without inline-tag placeholder characters (what a reader sees)."""
+    return text.translate(_NO_PLACEHOLDERS)
+
+
 def pair_up(kinds: Sequence[str]) -> list[int | None]:
     """For each span the index of its partner (opening <-> closing), by nesting order.
 

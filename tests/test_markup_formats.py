@@ -13,6 +13,7 @@ from mtalign.errors import InputError
 from mtalign.io import parse_document, read_document, render_document
 from mtalign.io.html import render_html
 from mtalign.io.source import decode
+from mtalign.pipeline.results import SegmentOutcome
 from tests.fakes import FakeTranslator
 from tests.test_pipeline import _run
 
@@ -193,3 +194,20 @@ def test_markdown_bold_survives_a_reordering_model(tmp_path):
     first, second = written.index("**"), written.rindex("**")
     assert first < second
     assert "markup" in [f.kind for o in res.outcomes["tr"] for f in o.flags]
+
+
+def test_glossary_finds_terms_inside_and_across_markup(tmp_path):
+    from mtalign.glossary.formats import parse_toml
+    from mtalign.pipeline.terms import glossary_report
+
+    gl = parse_toml(
+        '[[term]]\nsource = ["Erdogan Pasha"]\ntarget = { tr = "Erdoğan Paşa" }\n'
+        '[[term]]\nsource = ["Idlib"]\ntarget = { tr = "İdlib" }\n'
+    )
+    doc = _doc('<p>Erdogan <b>Pasha</b> spoke about <a href="/i">Idlib</a> today.</p>')
+    segs = list(doc.segments())
+    outcomes = [SegmentOutcome(text=s.text.replace("Idlib", "İdlib")) for s in segs]
+    report = glossary_report(gl, segs, outcomes, "en", "tr")
+    status = {h["source"]: h["status"] for h in report["hits"]}
+    # The term across the </b> boundary is found (and reported: left as a variant).
+    assert status == {"Erdogan Pasha": "variant", "Idlib": "ok"}
