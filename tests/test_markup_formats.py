@@ -211,3 +211,13 @@ def test_glossary_finds_terms_inside_and_across_markup(tmp_path):
     status = {h["source"]: h["status"] for h in report["hits"]}
     # The term across the </b> boundary is found (and reported: left as a variant).
     assert status == {"Erdogan Pasha": "variant", "Idlib": "ok"}
+
+
+def test_align_reads_html_through_the_same_extraction(tmp_path):
+    from mtalign.api import _sentences
+
+    page = tmp_path / "a.html"
+    page.write_text(PAGE, encoding="utf-8")
+    sents = _sentences(page, "en", presegmented=False, force=True)
+    assert "Putin and Erdogan Pasha speak" in sents
+    assert not any("not text" in s or "\ue000" in s for s in sents)
