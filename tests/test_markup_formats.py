@@ -179,10 +179,20 @@ def test_generated_html_round_trips_and_keeps_tags(blocks):
     assert _tags(out) == _tags(page)
 
 
-def test_an_extension_that_lies_is_refused(tmp_path):
-    path = tmp_path / "article.txt"
-    path.write_text("<!DOCTYPE html>\n<html><body><p>Hello there.</p></body></html>\n")
-    with pytest.raises(InputError, match="HTML"):
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("a.txt", b"<!DOCTYPE html>\n<html><body><p>Hello there.</p></body></html>\n", "HTML"),
+        ("a.md", b'<?xml version="1.0"?>\n<xliff version="1.2"></xliff>\n', "XLIFF"),
+        ("a.txt", b"PK\x03\x04 rest of a zip", "zip archive"),
+        ("a.docx", b"plain text, not a zip", "not a zip"),
+        ("a.html", b"\x00\x01\x02 binary", "binary"),
+    ],
+)
+def test_an_extension_that_lies_is_refused(tmp_path, name, data, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=message):
         read_document(path)
 
 

@@ -75,6 +75,11 @@ def sniff_format(text: str, fmt: str, name: str) -> None:
             f"{name}: the file is an HTML page but its extension says {fmt}; rename it to "
             ".html or pass --input-format html"
         )
+    if head.startswith(("<?xml", "<xliff")) and "<xliff" in text[:4096]:
+        raise InputError(
+            f"{name}: the file is XLIFF but its extension says {fmt}; rename it to .xlf or "
+            "pass --input-format xliff"
+        )
 
 
 def strip_extension(name: str) -> str:
@@ -137,7 +142,13 @@ def read_document(
         return _read_xliff(path, doc_id or document_id(path), lang)
     if fmt == "docx":
         return _read_docx(path, doc_id or document_id(path), lang)
-    decoded = read_text(path)
+    data = read_bytes(path)
+    if not named and data.startswith(b"PK\x03\x04"):
+        raise InputError(
+            f"{name}: a zip archive (a DOCX?) but its extension says {fmt}; rename it to .docx "
+            "or pass --input-format docx"
+        )
+    decoded = decode(data, name)
     if not named:
         sniff_format(decoded.text, fmt, name)
     if not allow_empty and not decoded.text.strip():
