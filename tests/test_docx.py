@@ -110,3 +110,14 @@ def test_bad_docx_is_one_clear_line(tmp_path, data, message):
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _RID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+@pytest.mark.parametrize("name", ["seeds/idlib.docx", "tests/data/xliff/article20.xlf"])
+def test_batch_items_of_binary_and_xml_formats_use_their_readers(name):
+    from mtalign.batch.inputs import InputItem, _parse_item
+    from mtalign.io import detect_format
+
+    path = str(Path(__file__).parents[1] / name)
+    item = InputItem("d", path, path, fmt=detect_format(path))
+    doc = _parse_item(item, "d", cfg=None)  # type: ignore[arg-type]  # text formats only
+    assert doc.id == "d" and doc.format in ("docx", "xliff") and list(doc.segments())
