@@ -99,3 +99,18 @@ def test_untouched_units_and_other_content_survive(tmp_path):
     again = (tmp_path / "same.xlf").read_text(encoding="utf-8")
     assert '<segment id="s2" state="final">' in again and "<target>Zaten bitti.</target>" in again
     assert '<unit id="u3" translate="no">' in again
+
+
+def test_glossary_misses_become_notes(tmp_path):
+    root = Path(__file__).parents[1]
+    src = (DATA / "article12.xlf").read_text(encoding="utf-8")
+    glossary = str(root / "configs" / "glossaries" / "idlib.toml")
+    (res,), _, out = _run(
+        tmp_path, text=src, name="g.xlf", glossary=(glossary,), glossary_mode="check"
+    )
+    store = translate_storage.xlifffile.parsefile(str(out / "g.tr.xlf"))
+    notes = " ".join(u.getnotes() for u in store.units)
+    missed = [h for h in res.glossary["tr"]["hits"] if h["status"] not in ("ok", "no-target")]
+    assert missed
+    for h in missed:
+        assert f"glossary: {h['source']} -> " in notes

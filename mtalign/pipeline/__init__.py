@@ -250,6 +250,7 @@ def _per_document(
             seconds=round(seconds * len(doc_segs) / total, 3),
         )
         stats.translated = stats.segments - stats.passthrough
+        report: dict[str, Any] = {}
         if glossary is not None:
             report = glossary_report(glossary, doc_segs, doc_out, src, tgt, doc_stages)
             report["mode"] = settings.glossary_mode if settings.glossary else "consistency"
@@ -258,13 +259,28 @@ def _per_document(
         res.outcomes[tgt] = doc_out
         texts = {s.id: o.text for s, o in zip(doc_segs, doc_out, strict=True)}
         out_doc = spaced(res.doc.with_texts(texts, lang=tgt), tgt)
-        # Writers that carry review state (XLIFF) read the quality flags per segment.
-        flags = {
-            s.id: [f"{f.kind}: {f.detail}" if f.detail else f.kind for f in o.flags]
-            for s, o in zip(doc_segs, doc_out, strict=True)
-            if o.flags
-        }
+        flags = _review_notes(doc_segs, doc_out, report)
         res.outputs[tgt] = replace(out_doc, meta={**out_doc.meta, "flags": flags})
+
+
+def _review_notes(
+    segs: Sequence[Segment], outcomes: Sequence[SegmentOutcome], report: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """Per segment id, what a reviewer should look at: quality flags and glossary misses.
+
+    Writers that carry review state (XLIFF) mark those segments and write these as notes.
+    """
+    notes: dict[str, list[str]] = {}
+    for s, o in zip(segs, outcomes, strict=True):
+        for f in o.flags:
+            notes.setdefault(s.id, []).append(f"{f.kind}: {f.detail}" if f.detail else f.kind)
+    for h in report.get("hits", ()):
+        if h["status"] not in ("ok", "no-target"):
+            want = " / ".join(h["expected"])
+            notes.setdefault(h["segment"], []).append(
+                f"glossary: {h['source']} -> {want} ({h['status']})"
+            )
+    return notes
 
 
 def translate_texts(
