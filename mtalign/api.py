@@ -134,9 +134,11 @@ def _sentences(value: str | list[str], lang: str, presegmented: bool, force: boo
         check_language("\n".join(lines), lang, str(value), force=force, flag="src_lang/tgt_lang")
         return lines
     from mtalign.document import load_document
+    from mtalign.types import without_placeholders
 
     doc, _ = load_document(str(value), lang=lang, force=force, flag="src_lang/tgt_lang")
-    return [" ".join(t.split()) for t in doc.segment_texts() if t.strip()]
+    texts = (without_placeholders(t) for t in doc.segment_texts())
+    return [" ".join(t.split()) for t in texts if t.strip()]
 
 
 def align(

@@ -13,7 +13,7 @@ from mtalign.errors import InputError
 from mtalign.io import read_document
 from mtalign.langid import LangGuess, check_language, detect, normalize_lang
 from mtalign.segment import sentence_spans
-from mtalign.types import Document, Paragraph, Segment
+from mtalign.types import Document, Paragraph, Segment, pair_up
 
 
 def _merge_protected(
@@ -32,6 +32,20 @@ def _merge_protected(
     return out
 
 
+def _pair_extents(seg: Segment) -> tuple[tuple[int, int], ...]:
+    """Protected spans plus, for paired markup, the whole extent from opening to closing
+    (a sentence boundary inside ``<b>...</b>`` must not cut the pair apart)."""
+    if not seg.kinds:
+        return seg.protected
+    order = sorted(range(len(seg.protected)), key=lambda k: seg.protected[k])
+    kinds = [seg.kinds[k] if k < len(seg.kinds) else "atom" for k in order]
+    extents = list(seg.protected)
+    for j, partner in enumerate(pair_up(kinds)):
+        if partner is not None and partner > j:
+            extents.append((seg.protected[order[j]][0], seg.protected[order[partner]][1]))
+    return tuple(extents)
+
+
 def split_paragraph(p: Paragraph, doc_id: str, lang: str) -> Paragraph:
     """The paragraph with each of its segments split into sentences."""
     if not p.segments:
@@ -39,7 +53,7 @@ def split_paragraph(p: Paragraph, doc_id: str, lang: str) -> Paragraph:
     new: list[Segment] = []
     for seg in p.segments:
         text = seg.text
-        spans = _merge_protected(sentence_spans(text, lang), seg.protected)
+        spans = _merge_protected(sentence_spans(text, lang), _pair_extents(seg))
         if not spans:
             spans = [(0, len(text))]
         # Text before the first sentence cannot be dropped: it joins the first sentence.
@@ -50,8 +64,10 @@ def split_paragraph(p: Paragraph, doc_id: str, lang: str) -> Paragraph:
             if gap.strip():  # never lose characters the splitter left outside spans
                 e, gap = nxt, ""
             ws = gap if k + 1 < len(spans) else gap + seg.ws_after
-            prot = tuple((a - s, b - s) for a, b in seg.protected if a >= s and b <= e)
-            new.append(Segment(id="", text=text[s:e], ws_after=ws, protected=prot))
+            inside = [k for k, (a, b) in enumerate(seg.protected) if a >= s and b <= e]
+            prot = tuple((seg.protected[k][0] - s, seg.protected[k][1] - s) for k in inside)
+            kinds = tuple(seg.kinds[k] for k in inside if k < len(seg.kinds))
+            new.append(Segment(id="", text=text[s:e], ws_after=ws, protected=prot, kinds=kinds))
     segs = tuple(replace(sg, id=f"{doc_id}:{p.index}:{k}") for k, sg in enumerate(new))
     return replace(p, segments=segs)
 

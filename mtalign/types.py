@@ -5,12 +5,41 @@ Every stage takes these and returns new ones; none is mutated in place.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+#: Kinds of protected spans: a unit of its own, or one half of paired markup.
+ATOM, OPEN, CLOSE = "atom", "open", "close"
+
+
+#: Readers of HTML, XLIFF and DOCX stand one private-use character in for each inline tag.
+PLACEHOLDER_FIRST, PLACEHOLDER_LAST = 0xE000, 0xF8FF
+_NO_PLACEHOLDERS = {c: None for c in range(PLACEHOLDER_FIRST, PLACEHOLDER_LAST + 1)}
+
+
+def without_placeholders(text: str) -> str:
+    """``text`` without inline-tag placeholder characters (what a reader sees)."""
+    return text.translate(_NO_PLACEHOLDERS)
+
+
+def pair_up(kinds: Sequence[str]) -> list[int | None]:
+    """For each span the index of its partner (opening <-> closing), by nesting order.
+
+    An opening span without its closing one (or the reverse) has no partner (an atom).
+    """
+    partner: list[int | None] = [None] * len(kinds)
+    stack: list[int] = []
+    for k, kind in enumerate(kinds):
+        if kind == OPEN:
+            stack.append(k)
+        elif kind == CLOSE and stack:
+            j = stack.pop()
+            partner[j], partner[k] = k, j
+    return partner
 
 
 @dataclass(frozen=True)
@@ -20,13 +49,16 @@ class Segment:
     ``id`` is stable: ``doc:para:sent``. ``ws_after`` is the whitespace that followed
     the segment inside its paragraph, kept so an untouched document round-trips.
     ``protected`` lists ``(start, end)`` character spans of ``text`` that must never
-    be translated (inline code in Markdown, for example).
+    be translated (inline code in Markdown, for example); ``kinds`` says, per protected
+    span in order, whether it is an ``atom`` (code, a URL, an empty element), or the
+    ``open`` / ``close`` half of paired markup (``**``, ``<b>``); empty means all atoms.
     """
 
     id: str
     text: str
     ws_after: str = ""
     protected: tuple[tuple[int, int], ...] = ()
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,7 +144,7 @@ class Document:
                 paras.append(p)
                 continue
             segs = tuple(
-                replace(s, text=texts[s.id], protected=()) if s.id in texts else s
+                replace(s, text=texts[s.id], protected=(), kinds=()) if s.id in texts else s
                 for s in p.segments
             )
             paras.append(replace(p, segments=segs))

@@ -266,7 +266,7 @@ def test_detect_format(path, fmt, expected):
 
 def test_unknown_format_is_an_error():
     with pytest.raises(InputError, match="unknown format"):
-        detect_format("a.txt", "docx")
+        detect_format("a.txt", "pdf")
 
 
 @pytest.mark.parametrize(

@@ -232,10 +232,12 @@ def test_markdown_inline_code_is_not_sent_to_the_model(tmp_path):
 
 
 def test_mask_and_unmask_never_lose_spans():
-    masked, kept = mask_protected("a `x` b `y` c", [(2, 5), (8, 11)])
-    assert masked == "a [0] b [1] c" and kept == ["`x`", "`y`"]
-    assert unmask("A [1] B [0]", kept) == "A `y` B `x`"
-    assert unmask("lost everything", kept) == "lost everything `x` `y`"
+    masked = mask_protected("a `x` b `y` c", [(2, 5), (8, 11)])
+    assert masked.text == "a [0] b [1] c" and masked.kept == ["`x`", "`y`"]
+    assert unmask("A [1] B [0]", masked).text == "A `y` B `x`"
+    lost = unmask("lost everything", masked)
+    assert sorted(lost.text.split()) == sorted(["lost", "everything", "`x`", "`y`"])
+    assert lost.problems == ("dropped [0]", "dropped [1]")
 
 
 def test_plan_batches_respects_budget_and_covers_all():

@@ -21,7 +21,14 @@ from mtalign.document import document_text, segment_document
 from mtalign.errors import InputError
 from mtalign.files import glob_files, kind_of, read_regular
 from mtalign.hashing import bytes_digest, text_digest
-from mtalign.io import decode, detect_format, parse_document, read_bytes, strip_extension
+from mtalign.io import (
+    decode,
+    detect_format,
+    parse_document,
+    read_bytes,
+    read_document,
+    strip_extension,
+)
 from mtalign.io.jsonvalue import load_json_line
 from mtalign.langid import LangGuess, check_language, detect, normalize_lang
 from mtalign.safetext import escape_surrogates, printable, surrogate_problem
@@ -301,6 +308,19 @@ def scan_inputs(cfg: JobConfig) -> list[InputItem]:
     return out
 
 
+def _parse_item(item: InputItem, name: str, cfg: JobConfig) -> Document:
+    """The item's document: text formats decoded here, XML and zip formats by their reader."""
+    if item.text is None and item.fmt in ("xliff", "docx"):
+        return read_document(item.path, fmt=item.fmt, doc_id=name)
+    if item.text is None:
+        decoded = decode(read_bytes(item.path, cfg.max_bytes), item.source, nfc=False)
+    else:
+        decoded = decode(item.text.encode("utf-8", "surrogatepass"), item.source, nfc=False)
+    if not decoded.text.strip():
+        raise InputError(f"{item.source}: empty document; give it some text or remove it")
+    return parse_document(decoded, item.fmt, name, source=item.source)
+
+
 def load_item(item: InputItem, name: str, cfg: JobConfig) -> tuple[Document, LangGuess]:
     """Read, check and segment one document; a bad one raises an MtalignError with the reason.
 
@@ -309,13 +329,7 @@ def load_item(item: InputItem, name: str, cfg: JobConfig) -> tuple[Document, Lan
     """
     if item.error:
         raise InputError(item.error)
-    if item.text is None:
-        decoded = decode(read_bytes(item.path, cfg.max_bytes), item.source, nfc=False)
-    else:
-        decoded = decode(item.text.encode("utf-8", "surrogatepass"), item.source, nfc=False)
-    if not decoded.text.strip():
-        raise InputError(f"{item.source}: empty document; give it some text or remove it")
-    doc = parse_document(decoded, item.fmt, name, source=item.source)
+    doc = _parse_item(item, name, cfg)
     if not any(True for _ in doc.segments()):
         raise InputError(f"{item.source}: nothing to translate (only markup, code or blanks)")
     text = document_text(doc)

@@ -12,6 +12,7 @@ from mtalign.errors import InputError
 from mtalign.io import read_document
 from mtalign.langid import detect
 from mtalign.safetext import json_safe, printable
+from mtalign.types import without_placeholders
 
 
 def segment_command(
@@ -32,7 +33,7 @@ def segment_command(
     # a control character would be run instead of shown; a pipe gets it as it is.
     tty = sys.stdout.isatty()
     for seg in doc.segments():
-        text = " ".join(seg.text.split())
+        text = " ".join(without_placeholders(seg.text).split())
         if out_fmt == "jsonl":
             rec = {"id": seg.id, "lang": doc.lang, "text": text}
             write(json_safe(json.dumps(rec, ensure_ascii=False)) + "\n")

@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from mtalign.errors import ModelError, MtalignError
 
@@ -95,6 +96,28 @@ def main(argv: list[str] | None = None) -> int:
         first = json.loads(aligned.read_text(encoding="utf-8").splitlines()[1])
         _say("\n== one aligned record")
         _say(json.dumps(first, ensure_ascii=False, indent=2)[:1500])
+    if not args:  # `make demo`: the same article as a web page, into Turkish
+        return _html_demo(cli_main, out, model_args)
+    return 0
+
+
+def _html_demo(cli_main: Any, out: Path, model_args: list[str]) -> int:
+    """The seed article as HTML: tags, links, attributes and the script survive."""
+    page = Path("seeds/idlib.html")
+    if not page.exists():
+        return 0
+    html_out = out / "html"
+    tr_models = [a for a in model_args if a.startswith("tr=")]
+    cmd = ["translate", str(page), "--to", "tr", "--src", "en", "--out", str(html_out)]
+    cmd += [x for m in tr_models for x in ("--model", m)]
+    _say(f"\n== the same article as a web page: mtalign {' '.join(cmd)}")
+    rc = cli_main(cmd)
+    if rc != 0:
+        return rc
+    result = (html_out / "idlib.tr.html").read_text(encoding="utf-8")
+    _say("== first lines of idlib.tr.html (markup kept, text translated):")
+    for line in result.splitlines()[:12]:
+        _say(f"  {line[:160]}")
     return 0
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from mtalign.types import Document, Paragraph, Segment
+from mtalign.types import ATOM, CLOSE, OPEN, Document, Paragraph, Segment
 
 # CommonMark allows 0-3 spaces before a fence; fences nested in list items are indented
 # further, so any indentation is accepted (a fence inside an indented code block is rare).
@@ -46,9 +46,75 @@ _PROTECT = re.compile(
 )
 
 
+# Emphasis delimiters: CommonMark's flanking rules, simplified (an opening run is followed
+# by a non-space, a closing one preceded by one; ``_`` only at word edges).
+_EMPHASIS = (
+    re.compile(r"(?<![\\*])(\*\*)(?=[^\s*]).*?(?<=[^\s*])(\*\*)(?!\*)"),
+    re.compile(r"(?<!\w)(__)(?=\S).*?(?<=\S)(__)(?!\w)"),
+    re.compile(r"(~~)(?=\S).*?(?<=\S)(~~)"),
+    re.compile(r"(?<![\\*])(\*)(?=[^\s*]).*?(?<=[^\s*])(\*)(?!\*)"),
+    re.compile(r"(?<![\w\\])(_)(?=\S).*?(?<=\S)(_)(?!\w)"),
+)
+
+
 def protected_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Character spans of ``text`` that must not be translated."""
-    return tuple(m.span() for m in _PROTECT.finditer(text))
+    return inline_markup(text)[0]
+
+
+def inline_markup(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]]:
+    """Protected spans of ``text`` in order, and each one's kind (atom/open/close).
+
+    Inline code, URLs, inline HTML and link destinations are atoms; a link's ``[`` (or an
+    image's ``![``) opens a pair its destination closes, so the link text (and alt text)
+    is translated; emphasis delimiters (``**``, ``__``, ``*``, ``_``, ``~~``) are pairs.
+    Pairs that would cross another are left as text, so the markup stays well nested.
+    """
+    atoms = [m.span() for m in _PROTECT.finditer(text)]
+    marks: dict[tuple[int, int], str] = {span: ATOM for span in atoms}
+    pairs: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for a, b in atoms:
+        if text.startswith("](", a):
+            start = _link_start(text, a, atoms)
+            if start is not None:
+                open_span = (start - 1, start + 1) if text[start - 1 : start] == "!" else None
+                pairs.append((open_span or (start, start + 1), (a, b)))
+    for rx in _EMPHASIS:
+        for m in rx.finditer(text):
+            pairs.append((m.span(1), m.span(2)))
+    for o, c in pairs:
+        new = [sp for sp in (o, c) if sp not in marks]
+        free = all(sp[1] <= x or sp[0] >= y for sp in new for x, y in marks)
+        if free and _nests(o, c, marks):
+            marks[o], marks[c] = OPEN, CLOSE
+    spans = tuple(sorted(marks))
+    return spans, tuple(marks[sp] for sp in spans)
+
+
+def _link_start(text: str, close: int, atoms: list[tuple[int, int]]) -> int | None:
+    """The index of the ``[`` that the ``]`` at ``close`` ends, outside protected spans."""
+    depth = 0
+    for k in range(close - 1, -1, -1):
+        if any(a <= k < b for a, b in atoms):
+            continue
+        if text[k] == "]" and (k == 0 or text[k - 1] != "\\"):
+            depth += 1
+        elif text[k] == "[" and (k == 0 or text[k - 1] != "\\"):
+            if depth == 0:
+                return k
+            depth -= 1
+    return None
+
+
+def _nests(o: tuple[int, int], c: tuple[int, int], marks: dict[tuple[int, int], str]) -> bool:
+    """Whether a new pair ``o..c`` keeps the pairs already marked well nested."""
+    stack = 0
+    for span in sorted(marks):
+        if o[1] <= span[0] < c[0] and marks[span] != ATOM:
+            stack += 1 if marks[span] == OPEN else -1
+            if stack < 0:
+                return False
+    return stack == 0
 
 
 def _split_container(line: str) -> tuple[str, str, str, bool]:
@@ -90,7 +156,8 @@ def _prose_paragraph(
     lead, core, trail = _EDGE.match(body).groups()  # type: ignore[union-attr]
     if not core:
         return Paragraph(index=index, kind=kind, raw=_join_raw(prefix, raw_lines, conts))
-    seg = Segment(id=f"{doc_id}:{index}:0", text=core, protected=protected_spans(core))
+    spans, kinds = inline_markup(core)
+    seg = Segment(id=f"{doc_id}:{index}:0", text=core, protected=spans, kinds=kinds)
     meta = {"cont_prefixes": tuple(conts)} if conts else {}
     return Paragraph(
         index=index,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 #: Output extension per document format.
-_EXT = {"txt": "txt", "md": "md", "jsonl": "jsonl"}
+_EXT = {"txt": "txt", "md": "md", "jsonl": "jsonl", "html": "html", "xliff": "xlf", "docx": "docx"}
 
 
 def output_ext(fmt: str) -> str:

@@ -21,6 +21,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +222,11 @@ def _translate_pair(
             outcomes, stages = translate_enforced(segs, stage, glossary, fingerprint, bar)
         else:
             outcomes = stage.translate_segments(
-                [s.text for s in segs], [s.id for s in segs], [s.protected for s in segs], bar
+                [s.text for s in segs],
+                [s.id for s in segs],
+                [s.protected for s in segs],
+                bar,
+                kinds=[s.kinds for s in segs],
             )
     if enforce and glossary is not None and settings.unit == "paragraph":
         outcomes = post_edit_terms(glossary, segs, outcomes, src, tgt)
@@ -286,6 +291,7 @@ def _per_document(
             seconds=round(seconds * len(doc_segs) / total, 3),
         )
         stats.translated = stats.segments - stats.passthrough
+        report: dict[str, Any] = {}
         if glossary is not None:
             report = glossary_report(glossary, doc_segs, doc_out, src, tgt, doc_stages)
             report["mode"] = settings.glossary_mode if settings.glossary else "consistency"
@@ -293,7 +299,29 @@ def _per_document(
         res.stats[tgt] = stats
         res.outcomes[tgt] = doc_out
         texts = {s.id: o.text for s, o in zip(doc_segs, doc_out, strict=True)}
-        res.outputs[tgt] = spaced(res.doc.with_texts(texts, lang=tgt), tgt)
+        out_doc = spaced(res.doc.with_texts(texts, lang=tgt), tgt)
+        flags = _review_notes(doc_segs, doc_out, report)
+        res.outputs[tgt] = replace(out_doc, meta={**out_doc.meta, "flags": flags})
+
+
+def _review_notes(
+    segs: Sequence[Segment], outcomes: Sequence[SegmentOutcome], report: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """Per segment id, what a reviewer should look at: quality flags and glossary misses.
+
+    Writers that carry review state (XLIFF) mark those segments and write these as notes.
+    """
+    notes: dict[str, list[str]] = {}
+    for s, o in zip(segs, outcomes, strict=True):
+        for f in o.flags:
+            notes.setdefault(s.id, []).append(f"{f.kind}: {f.detail}" if f.detail else f.kind)
+    for h in report.get("hits", ()):
+        if h["status"] not in ("ok", "no-target"):
+            want = " / ".join(h["expected"])
+            notes.setdefault(h["segment"], []).append(
+                f"glossary: {h['source']} -> {want} ({h['status']})"
+            )
+    return notes
 
 
 def translate_texts(

@@ -20,7 +20,7 @@ from mtalign.pipeline.results import DocResult
 from mtalign.pipeline.session import PairEngine
 from mtalign.pipeline.settings import TranslateSettings, decode_options, safer_options
 from mtalign.settings import output_fields
-from mtalign.types import Document
+from mtalign.types import Document, without_placeholders
 from mtalign.version import __version__
 
 
@@ -61,7 +61,7 @@ def aligned_records(res: DocResult, targets: Sequence[str]) -> list[dict[str, An
         rec: dict[str, Any] = {
             "id": seg.id,
             "lang": res.doc.lang,
-            "source": seg.text,
+            "source": without_placeholders(seg.text),
             "translations": {},
             "flags": {},
         }
@@ -69,7 +69,7 @@ def aligned_records(res: DocResult, targets: Sequence[str]) -> list[dict[str, An
             if t not in res.outcomes:
                 continue
             o = res.outcomes[t][k]
-            rec["translations"][t] = o.text
+            rec["translations"][t] = without_placeholders(o.text)
             if o.flags:
                 rec["flags"][t] = [
                     {"kind": f.kind, "detail": f.detail, "retried": f.retried} for f in o.flags

@@ -10,15 +10,16 @@ from mtalign.pipeline.stage import SegmentTranslator
 from mtalign.types import Document, Paragraph
 
 
-def _joined(p: Paragraph) -> tuple[str, list[tuple[int, int]]]:
+def _joined(p: Paragraph) -> tuple[str, list[tuple[int, int]], list[str]]:
     """A paragraph's sentences as one text, with their protected spans shifted along."""
-    text, prot = "", list[tuple[int, int]]()
+    text, prot, kinds = "", list[tuple[int, int]](), list[str]()
     for s in p.segments:
         if text:
             text += " "
         prot.extend((a + len(text), b + len(text)) for a, b in s.protected)
+        kinds.extend(s.kinds or ["atom"] * len(s.protected))
         text += s.text
-    return text, prot
+    return text, prot, kinds
 
 
 def translate_paragraphs(doc: Document, stage: SegmentTranslator, bar: Any) -> list[SegmentOutcome]:
@@ -29,7 +30,9 @@ def translate_paragraphs(doc: Document, stage: SegmentTranslator, bar: Any) -> l
     paras = [p for p in doc.paragraphs if p.segments]
     joined = [_joined(p) for p in paras]
     ids = [p.segments[0].id for p in paras]
-    para_out = stage.translate_segments([t for t, _ in joined], ids, [s for _, s in joined], bar)
+    para_out = stage.translate_segments(
+        [t for t, _, _ in joined], ids, [s for _, s, _ in joined], bar, [k for _, _, k in joined]
+    )
     outcomes: list[SegmentOutcome] = []
     for p, po in zip(paras, para_out, strict=True):
         src_sents = [s.text for s in p.segments]

@@ -6,13 +6,14 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from mtalign.batching import plan_batches, split_long
 from mtalign.engines.base import DecodeOptions, Translator
 from mtalign.errors import ModelError
 from mtalign.langs import NO_SPACE_LANGS
-from mtalign.pipeline.masking import mask_protected, unmask
+from mtalign.pipeline.masking import MARKER, Masked, mask_protected, repair_dropped, unmask
 from mtalign.pipeline.results import SegmentOutcome
 from mtalign.pipeline.settings import TranslateSettings, decode_options, safer_options
 from mtalign.quality import check_segment, has_content, retry_flags
@@ -116,11 +117,22 @@ class SegmentTranslator:
         return results
 
     def _run_model(self, texts: list[str], options: DecodeOptions) -> list[str]:
-        """Best outputs of one engine call."""
+        """Best outputs of one engine call; placeholder markers the model dropped are put
+        back where its attention says (texts with markers are decoded with attention)."""
         if not texts:
             return []
-        results = self.call_engine(texts, options)
-        return [res.best.text if res.hypotheses else "" for res in results]
+        marked = [k for k, t in enumerate(texts) if MARKER.search(t)]
+        out: list[str] = [""] * len(texts)
+        plain = [k for k in range(len(texts)) if k not in set(marked)]
+        for idx, opts in ((plain, options), (marked, replace(options, return_attention=True))):
+            if not idx:
+                continue
+            results = self.call_engine([texts[k] for k in idx], opts)
+            for k, res in zip(idx, results, strict=True):
+                if res.hypotheses:
+                    hyp = res.best
+                    out[k] = repair_dropped(texts[k], hyp) if opts.return_attention else hyp.text
+        return out
 
     def cached_batches(
         self, digest: str, texts: Sequence[str], work: BatchWork, bar: Any = None
@@ -188,20 +200,25 @@ class SegmentTranslator:
         ids: Sequence[str] | None = None,
         protected: Sequence[Sequence[tuple[int, int]]] | None = None,
         bar: Any = None,
+        kinds: Sequence[Sequence[str]] | None = None,
     ) -> list[SegmentOutcome]:
-        """N segments in, N outcomes out, in order; nothing dropped or truncated."""
+        """N segments in, N outcomes out, in order; nothing dropped or truncated.
+
+        ``protected`` spans (with ``kinds``: atom/open/close each) go through the model
+        as placeholders and come back exactly once each (see :mod:`.masking`).
+        """
         ids = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
-        prepared: list[tuple[str, list[str]] | None] = []
+        prepared: list[tuple[str, Masked] | None] = []
         plans: list[list[str]] = []
         for k, text in enumerate(texts):
             spans = protected[k] if protected else ()
-            masked, kept = mask_protected(text, spans)
-            norm = " ".join(masked.split())
-            if not has_content(norm):  # also true of a segment that is only inline code
+            masked = mask_protected(text, spans, kinds[k] if kinds else ())
+            norm = " ".join(masked.text.split())
+            if not has_content(_without_markers(norm, masked)):  # only code or tags
                 prepared.append(None)
                 plans.append([])
                 continue
-            prepared.append((norm, kept))
+            prepared.append((norm, masked))
             plans.append(self._pieces(norm))
         unique = list(dict.fromkeys(p for plan in plans for p in plan))
         if bar is not None and len(unique) != len(texts):
@@ -219,7 +236,7 @@ class SegmentTranslator:
         self,
         text: str,
         seg_id: str,
-        prep: tuple[str, list[str]] | None,
+        prep: tuple[str, Masked] | None,
         plan: list[str],
         outputs: Mapping[str, str],
         retried: set[str],
@@ -227,14 +244,18 @@ class SegmentTranslator:
         """One segment's outcome from the outputs of its pieces."""
         if prep is None:
             return SegmentOutcome(text=text, passthrough=True)
-        norm, kept = prep
+        norm, masked = prep
         joiner = "" if self.tgt_lang in NO_SPACE_LANGS else " "
-        out = unmask(joiner.join(outputs[p] for p in plan).strip(), kept)
+        restored = unmask(joiner.join(outputs[p] for p in plan).strip(), masked)
+        out = restored.text
         was_retried = any(p in retried for p in plan)
         flags = [
             QualityFlag(seg_id, self.tgt_lang, kind, detail, retried=was_retried)
-            for kind, detail in self.gate(unmask(norm, kept), out)
+            for kind, detail in self.gate(unmask(norm, masked).text, out)
         ]
+        if restored.problems:
+            detail = "; ".join(restored.problems)
+            flags.append(QualityFlag(seg_id, self.tgt_lang, "markup", detail, was_retried))
         return SegmentOutcome(
             text=out,
             flags=flags,
@@ -249,3 +270,9 @@ class SegmentTranslator:
         if len(text) <= self.max_input_tokens - 8:
             return [text]
         return split_long(text, self.translator.count_tokens, self.max_input_tokens)
+
+
+def _without_markers(norm: str, masked: Masked) -> str:
+    """The masked text with our markers removed (what the model has to translate)."""
+    ours = {h.marker for h in masked.holders}
+    return MARKER.sub(lambda m: "" if f"[{m.group(1)}]" in ours else m.group(0), norm)

@@ -17,11 +17,12 @@ from mtalign.pipeline.results import SegmentOutcome
 from mtalign.pipeline.settings import decode_options
 from mtalign.pipeline.stage import SegmentTranslator
 from mtalign.tm import MemoryEntry, settings_digest
-from mtalign.types import QualityFlag, Segment
+from mtalign.types import QualityFlag, Segment, without_placeholders
 
 
 def _norm(segs: Sequence[Segment]) -> list[str]:
-    return [" ".join(s.text.split()) for s in segs]
+    # Inline tags out, so a term that spans a tag boundary ("New <b>York</b>") is found.
+    return [" ".join(without_placeholders(s.text).split()) for s in segs]
 
 
 def translate_enforced(
@@ -54,6 +55,7 @@ def translate_enforced(
         [segs[k].id for k in other_idx],
         [segs[k].protected for k in other_idx],
         bar,
+        kinds=[segs[k].kinds for k in other_idx],
     )
     outcomes.update(zip(other_idx, plain, strict=True))
     base = decode_options(stage.settings)
@@ -116,7 +118,8 @@ def glossary_report(
     stages: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
     """Every term occurrence of the document checked against the final translations."""
-    checked = check_batch(_norm(segs), [o.text for o in outcomes], glossary, src, tgt)
+    outs = [without_placeholders(o.text) for o in outcomes]
+    checked = check_batch(_norm(segs), outs, glossary, src, tgt)
     if stages:
         checked = [
             replace(c, stage=stages[k]) if k in stages and c.stage != "none" else c

@@ -32,7 +32,7 @@ ComputeType = Literal[
     "bfloat16",
     "float32",
 ]
-InputFormat = Literal["txt", "md", "jsonl"]
+InputFormat = Literal["txt", "md", "jsonl", "html", "xliff", "docx"]
 
 #: The choices, for code that lists them.
 ENGINES: tuple[str, ...] = ("auto", "ctranslate2", "transformers")
