@@ -123,7 +123,11 @@ def _translate_texts(texts: list[str], settings: Any) -> dict[str, list[str]]:
     return {t: [p.text for p in res.outputs[t].paragraphs] for t in settings.targets}
 
 
-def _sentences(value: str | list[str], lang: str, presegmented: bool, force: bool) -> list[str]:
+def _sentences(
+    value: str | os.PathLike[str] | list[str], lang: str, presegmented: bool, force: bool
+) -> list[str]:
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
     if not isinstance(value, str):
         return value
     if presegmented:
