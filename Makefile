@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # pulls a multi-GB CUDA build, torch==2.13.0 takes the CPU build.
 TORCH  ?= torch==2.13.0
 
-.PHONY: demo test test-real lint bench clean venv venv-test
+.PHONY: demo test test-real lint bench clean venv venv-test mutate coverage
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,17 @@ test-real: venv-test
 	@test -n "$(MTALIGN_REAL_MODELS)" || { echo "make test-real: set MTALIGN_REAL_MODELS=DIR (a folder of downloaded OPUS-MT checkpoints; docs/real-models.md)" >&2; exit 2; }
 	MTALIGN_REAL_MODELS="$(MTALIGN_REAL_MODELS)" $(BIN)/python -m pytest -q -rs -m real_model tests/test_real_models.py
 
+# Mutation testing of the pure modules ([tool.mutmut] in pyproject.toml); scores and the
+# surviving mutants that are equivalent are listed in docs/development.md.
+mutate: venv-test
+	rm -rf mutants
+	$(BIN)/mutmut run || true
+	$(BIN)/mutmut results
+
+# The whole suite with line coverage of mtalign/ (the lines no test runs are listed).
+coverage: venv-test
+	$(BIN)/python -m pytest -q --cov=mtalign --cov-report=term-missing:skip-covered
+
 lint: venv-test
 	$(BIN)/ruff check mtalign tests benchmarks
 	$(BIN)/ruff format --check mtalign tests benchmarks
@@ -43,4 +54,4 @@ lint: venv-test
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) out .pytest_cache build *.egg-info
+	rm -rf $(VENV) out .pytest_cache build *.egg-info mutants .coverage

@@ -23,7 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -70,8 +70,13 @@ def _fake_hub(hub: Path, checkpoints: dict[str, Path]) -> None:
 @pytest.fixture(scope="session")
 def docs_env(
     tmp_path_factory: pytest.TempPathFactory, marian_tiny: Callable[..., Path]
-) -> dict[str, str]:
-    """Environment for the examples: tiny models as the registry's, shims, shared home."""
+) -> Iterator[dict[str, str]]:
+    """Environment for the examples: tiny models as the registry's, shims, shared home.
+
+    ``mtalign`` in the examples is served by one warm process that forks per command
+    (``tests/forkserver.py``): the same behaviour as a new process, without paying
+    Python's and the libraries' start-up for each of the examples' commands.
+    """
     base = tmp_path_factory.mktemp("docs-env")
     _fake_hub(base / "hub", {tgt: marian_tiny(tgt) for tgt in HUB_MODELS})
     # Local checkpoints where the examples say models/en-tr (Python API, --model LANG=PATH).
@@ -81,7 +86,7 @@ def docs_env(
     shims = base / "bin"
     shims.mkdir()
     for name, target in {
-        "mtalign": f'exec "{sys.executable}" -m mtalign "$@"',
+        "mtalign": f'exec "{sys.executable}" -m tests.forkserver --client "$@"',
         "python": f'exec "{sys.executable}" "$@"',
         "python3": f'exec "{sys.executable}" "$@"',
     }.items():
@@ -99,7 +104,22 @@ def docs_env(
         TRANSFORMERS_VERBOSITY="error",
         TOKENIZERS_PARALLELISM="false",
     )
-    return env
+    sock = base / "mtalign.sock"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.forkserver", str(sock)],
+        env=env,
+        cwd=base,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    ready = server.stdout.readline() if server.stdout else ""
+    if ready.strip() == "ready":
+        env["MTALIGN_FORKSERVER"] = str(sock)
+    try:
+        yield env
+    finally:
+        server.kill()
+        server.wait()
 
 
 def _workdir(tmp_path: Path, env: dict[str, str]) -> tuple[Path, dict[str, str]]:
