@@ -321,3 +321,30 @@ def test_turkish_forms_inside_sentences(text, want):
 def test_turkish_scan_skips_forms_without_letters():
     found = TurkishMorph().scan("Erdogan geldi", ("'", "Erdoğan"), TermOptions())
     assert [(f.surface, f.replacement) for f in found] == [("Erdogan", "Erdoğan")]
+
+
+@pytest.mark.parametrize(
+    "text, form, attached, want",
+    [
+        ("Samda gördü", "Şam", False, []),
+        ("Şamda gördü", "Şam", False, [("Şamda", "variant", "Şam'da")]),
+        ("Guvenlik Konseyi'ne gitti", "Güvenlik Konseyi", True,
+         [("Guvenlik Konseyi'ne", "variant", "Güvenlik Konseyi'ne")]),
+        ("Guvenlik Konseyine gitti", "Güvenlik Konseyi", True,
+         [("Guvenlik Konseyine", "variant", "Güvenlik Konseyine")]),
+        ("Erdoğan, Erdogan ve Erdoğan", "Erdoğan", False,
+         [("Erdoğan", "ok", "Erdoğan"), ("Erdogan", "variant", "Erdoğan"),
+          ("Erdoğan", "ok", "Erdoğan")]),
+        ("Bunu Erdoğan'a", "Erdoğan", False, [("Erdoğan'a", "ok", "Erdoğan'a")]),
+        ("Erdoğan' dedi", "Erdoğan", False, [("Erdoğan", "ok", "Erdoğan")]),
+        ("Erdoğan'a dedi", "Erdoğan", False, [("Erdoğan'a", "ok", "Erdoğan'a")]),
+        ("Erdoganlar dedi", "Erdoğan", False, [("Erdoganlar", "variant", "Erdoğan'lar")]),
+    ],
+)  # fmt: skip
+def test_turkish_boundaries_and_attached_terms(text, form, attached, want):
+    assert _scan(text, form, attached) == want
+
+
+def test_turkish_scan_skips_empty_forms():
+    found = TurkishMorph().scan("Erdogan geldi", ("", "Erdoğan"), TermOptions())
+    assert [f.surface for f in found] == ["Erdogan"]
