@@ -19,8 +19,14 @@ def mtalign_home() -> Path:
     return base / "mtalign"
 
 
+TM_ENV = "MTALIGN_TM"
+
+
 def tm_path() -> Path:
-    """The default translation memory file."""
+    """The default translation memory file: ``$MTALIGN_TM``, else ``tm.sqlite`` in the root."""
+    env = os.environ.get(TM_ENV)
+    if env:
+        return Path(env).expanduser()
     return mtalign_home() / "tm.sqlite"
 
 
