@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
 from mtalign.cli import output
@@ -26,6 +27,11 @@ def _read_lines(path: str) -> list[str]:
 
 
 def _write(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, or to stdout when ``path`` is ``-``."""
+    if path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
     from mtalign.io.atomic import atomic_write_text
 
     atomic_write_text(path, text)
@@ -35,7 +41,7 @@ def _check_outputs(out: Any = None, report: Any = None) -> None:
     """Where the command will write, checked before anything is read."""
     from mtalign.io.outputs import check_output_file
 
-    if out is not None:
+    if out is not None and str(out) != "-":
         check_output_file(str(out), "--out")
     if report is not None:
         check_output_file(str(as_str(report, "report")), "--report")
@@ -114,16 +120,20 @@ class Glossary:
             raise InputError("--glossary FILE is required (TOML, TSV, CSV or TBX)")
         out_path = as_str(out, "out")
         if not out_path:
-            raise InputError("--out FIXED is required (where the repaired translation goes)")
+            raise InputError(
+                "--out FIXED is required (where the repaired translation goes; - for stdout)"
+            )
         s, t = _langs(src_lang, tgt_lang)
         src_path, hyp_path = as_paths([src, hyp], "src")
         _check_outputs(out=out_path, report=report)
         g = _load(glossary, s, t)
         res = fix_corpus(_read_lines(src_path), _read_lines(hyp_path), g, s, t)
         _write(out_path, "".join(line + "\n" for line in res.texts))
-        print(format_table(res.before, show_fix=True))
-        print(format_totals(res.before, "before: "))
-        print(format_totals(res.after, "after:  "))
+        # With --out -, stdout is the repaired text: the table goes to stderr.
+        table = sys.stderr if out_path == "-" else sys.stdout
+        print(format_table(res.before, show_fix=True), file=table)
+        print(format_totals(res.before, "before: "), file=table)
+        print(format_totals(res.after, "after:  "), file=table)
         if report is not None:
             data = {
                 "before": report_dict(res.before),
@@ -198,7 +208,7 @@ class Glossary:
         s, t = _langs(src_lang, tgt_lang)
         out_path = as_str(out, "out")
         if not out_path:
-            raise InputError("--out FILE is required (the glossary draft to review)")
+            raise InputError("--out FILE is required (the glossary draft to review; - for stdout)")
         src_path, tr_path = as_paths([src, translation], "src")
         _check_outputs(out=out_path)
         g, comments = mine_glossary(
@@ -212,4 +222,7 @@ class Glossary:
             out_path,
             dump_toml(g, header={"description": f"draft mined from {src_path}"}, comments=comments),
         )
-        output.summary(f"wrote {len(g)} draft terms to {out_path}; review them before use")
+        if out_path != "-":
+            output.summary(f"wrote {len(g)} draft terms to {out_path}; review them before use")
+        elif not output.LOUDNESS.quiet:  # stdout is the TOML
+            print(f"wrote {len(g)} draft terms to stdout; review them before use", file=sys.stderr)
