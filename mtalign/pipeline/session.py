@@ -10,7 +10,7 @@ from typing import Any
 
 from mtalign.engines import engine_name
 from mtalign.engines.base import Translator
-from mtalign.errors import LanguageError
+from mtalign.errors import LanguageError, ModelError
 from mtalign.glossary.model import Glossary
 from mtalign.hashing import file_digest
 from mtalign.pipeline.settings import TranslateSettings, check_settings
@@ -49,15 +49,32 @@ def resolve_pairs(
 
     check_pairs(pairs)
     out = {}
+    missing: list[tuple[str, str, ModelError]] = []
     for src, tgt in pairs:
         spec = settings.models.get(tgt)
-        model = resolve_model(spec, src=src, tgt=tgt) if spec else resolve_model(src=src, tgt=tgt)
+        try:
+            model = (
+                resolve_model(spec, src=src, tgt=tgt) if spec else resolve_model(src=src, tgt=tgt)
+            )
+        except ModelError as exc:
+            missing.append((src, tgt, exc))  # name every missing pair, not just the first
+            continue
         out[(src, tgt)] = PairEngine(src, tgt, model, engine_name(settings.engine))
         log.info(
             "%s-%s: model %s (revision %s, from %s: %s), engine %s",
             src, tgt, model.model_id, model.revision[:12], model.origin, model.path,
             out[(src, tgt)].engine,
         )  # fmt: skip
+    if len(missing) == 1:
+        raise missing[0][2]
+    if missing:
+        names = ", ".join(f"{s}-{t}" for s, t, _ in missing)
+        details = "; ".join(f"{s}-{t}: {exc}" for s, t, exc in missing)
+        raise ModelError(
+            f"no usable model for {len(missing)} pairs ({names}); get them all at once with "
+            f"`mtalign models pull {' '.join(f'{s}-{t}' for s, t, _ in missing)}` on a machine "
+            f"that can reach the hub, or give --model LANG=DIR. Details: {details}"
+        )
     return out
 
 
