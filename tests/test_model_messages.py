@@ -51,3 +51,20 @@ def test_several_missing_pairs_are_named_in_one_message(empty_hub: Path, capsys)
     assert "no usable model for 3 pairs (en-tr, en-ru, en-ar)" in err
     assert "mtalign models pull en-tr en-ru en-ar" in err
     assert not (empty_hub / "o").exists() or not any((empty_hub / "o").iterdir())
+
+
+def test_progress_bar_says_converting_on_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, marian_tiny, capsys
+) -> None:
+    monkeypatch.setenv("MTALIGN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("MTALIGN_TM", str(tmp_path / "tm.sqlite"))
+    src = tmp_path / "a.txt"
+    src.write_text("The minister spoke.\n\nTalks go on.\n", encoding="utf-8")
+    args = ["translate", str(src), "--to", "tr", "--src", "en", "--progress",
+            "--model", f"tr={marian_tiny('tr')}", "--engine", "ctranslate2"]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "o1")]) == 0
+    first = capsys.readouterr().err
+    assert "converting local:en-tr to CTranslate2 (int8, once)" in first
+    assert main([*args, "--out", str(tmp_path / "o2"), "--no-cache"]) == 0
+    second = capsys.readouterr().err
+    assert "converting" not in second and "loading local:en-tr" in second

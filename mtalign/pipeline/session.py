@@ -109,7 +109,19 @@ def _load_factory(pe: PairEngine, settings: TranslateSettings) -> Callable[[], T
             threads=engine_threads(settings),
         )
 
+    factory.describe = lambda: load_status(pe, settings)  # type: ignore[attr-defined]
     return factory
+
+
+def load_status(pe: PairEngine, settings: TranslateSettings) -> str:
+    """What loading ``pe``'s engine will do: "converting ..." on a model's first use."""
+    if pe.engine == "ctranslate2":
+        from mtalign.models import ct2_cache_path, ct2_quantization, is_converted
+
+        quantization = ct2_quantization(settings.compute_type or "int8")
+        if not is_converted(ct2_cache_path(pe.model, quantization)):
+            return f"converting {pe.model.model_id} to CTranslate2 ({quantization}, once)"
+    return f"loading {pe.model.model_id}"
 
 
 def cache_key(pe: PairEngine, settings: TranslateSettings) -> dict[str, Any]:
