@@ -33,3 +33,11 @@ def tm_path() -> Path:
 def ct2_cache_dir() -> Path:
     """Where converted CTranslate2 models live."""
     return mtalign_home() / "ct2"
+
+
+def user_config_path() -> Path:
+    """The user config file: ``$XDG_CONFIG_HOME/mtalign/config.toml``, else
+    ``~/.config/mtalign/config.toml``. Nothing is created here."""
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".config"
+    return base / "mtalign" / "config.toml"

@@ -92,8 +92,13 @@ def resolve_model(
     if entry is not None:
         src, tgt = src or entry.src, tgt or entry.tgt
 
-    if entry is None and spec_str is not None and _looks_like_path(spec_str):
-        path = Path(spec_str).expanduser()
+    local: str | None = None
+    if entry is not None and os.path.isabs(entry.model):
+        local = entry.model  # a registry entry that points at a folder (models pull --to)
+    elif entry is None and spec_str is not None and _looks_like_path(spec_str):
+        local = spec_str
+    if local is not None:
+        path = Path(local).expanduser()
         if not path.is_dir():
             raise ModelError(
                 f"no such folder: {path} (it does not exist); give an existing Marian checkpoint "
@@ -104,8 +109,8 @@ def resolve_model(
         model_id = f"local:{path.resolve().name}"
         resolved_rev = local_revision(path)
         origin = "local"
-        reg_entry = reg.get(src, tgt) if (src and tgt) else None
-        licence = ""
+        reg_entry = entry or (reg.get(src, tgt) if (src and tgt) else None)
+        licence = entry.licence if entry is not None else ""
     else:
         if entry is None:
             model_id, _, rev = str(spec_str).partition("@")
