@@ -78,6 +78,7 @@ def align_command(
     if as_bool(report, "report") and target != "-":
         check_output_file(str(Path(target).with_suffix(".report.json")), "--report")
     codes, flags = _languages(files, langs, src_lang, tgt_lang)
+    tags = _region_tags(langs, src_lang, tgt_lang) if fmt == "tmx" else {}
     nway = len(files) > 2
     if nway and fmt not in _NWAY_FORMATS:
         raise InputError(
@@ -97,10 +98,10 @@ def align_command(
                             models, engine_name)  # fmt: skip
     keep = as_bool(keep_unaligned, "keep-unaligned")
     if nway:
-        _write_nway(alignments, codes, sents, fmt, target, keep)
+        _write_nway(alignments, codes, sents, fmt, target, keep, tags)
         return None
     al = alignments[0]
-    _write_pair(al, fmt, target, keep)
+    _write_pair(al, fmt, target, keep, tags)
     _summary(al, target)
     if as_bool(report, "report"):
         _write_report(al, target)
@@ -187,12 +188,26 @@ def _align_all(
     return alignments
 
 
-def _write_pair(al: Any, fmt: str, target: str, keep: bool) -> None:
+def _write_pair(
+    al: Any, fmt: str, target: str, keep: bool, tags: dict[str, str] | None = None
+) -> None:
     from mtalign.io.beads import render_alignment, write_text_output
 
     if fmt == "tmx" and not keep:
         _note_left_out(al)
-    write_text_output(render_alignment(al, fmt, keep_unaligned=keep), target)
+    write_text_output(render_alignment(al, fmt, keep_unaligned=keep, tags=tags), target)
+
+
+def _region_tags(langs: Any, src_lang: Any, tgt_lang: Any) -> dict[str, str]:
+    """Language code -> the tag the user wrote, where it carries a script or region
+    (``--src-lang en-GB``): TMX writes it in ``xml:lang``; processing uses the language."""
+    from mtalign.io.tmx import language_tag
+    from mtalign.langid import normalize_lang
+
+    given = as_list(langs, "langs") or [
+        v for v in (as_str(src_lang, "src-lang"), as_str(tgt_lang, "tgt-lang")) if v
+    ]
+    return {normalize_lang(v): language_tag(v) for v in given if "-" in v or "_" in v}
 
 
 def _note_left_out(al: Any) -> None:
@@ -206,7 +221,7 @@ def _note_left_out(al: Any) -> None:
 
 def _write_nway(
     alignments: list[Any], codes: list[str], sents: list[list[str]], fmt: str, target: str,
-    keep: bool,
+    keep: bool, tags: dict[str, str] | None = None,
 ) -> None:  # fmt: skip
     """Units pivoting on the first language, in tmx, jsonl or tsv."""
     from mtalign.align.nway import pivot_units
@@ -233,7 +248,7 @@ def _write_nway(
                 f"tmx: left out {len(tmx_units) - len(kept)} one-language units; "
                 "--keep-unaligned keeps them"
             )
-        text = render_tmx(kept, srclang=codes[0])
+        text = render_tmx(kept, srclang=codes[0], tags=tags)
     elif fmt == "jsonl":
         recs = [
             {
