@@ -136,16 +136,31 @@ def _languages(
                 "e.g. --langs en,tr,ru,ar"
             )
         s, t = as_str(src_lang, "src-lang"), as_str(tgt_lang, "tgt-lang")
-        if not s or not t:
-            raise InputError(
-                "align: give --src-lang and --tgt-lang (or --langs en,tr); the languages "
-                "pick segmentation rules and text normalisation"
-            )
+        s = s or _detected(files[0], "--src-lang")
+        t = t or _detected(files[1], "--tgt-lang")
         codes, flags = [s, t], ["--src-lang", "--tgt-lang"]
     codes = [normalize_lang(c) for c in codes]
     if len(set(codes)) != len(codes):
         raise InputError(f"--langs: each file needs a different language, got {','.join(codes)}")
     return codes, flags
+
+
+def _detected(path: str, flag: str) -> str:
+    """The language of the file at ``path``, detected as ``translate`` does (and said)."""
+    from mtalign.document import load_document
+    from mtalign.errors import LanguageError
+
+    try:
+        _, guess = load_document(path, lang="auto", segment=False, flag=flag)
+    except LanguageError as exc:
+        raise InputError(
+            f"align: cannot tell the language of {path} ({exc}); give {flag} "
+            "(the languages pick segmentation rules and text normalisation)"
+        ) from exc
+    if guess.lang == "und":
+        raise InputError(f"align: too little text in {path} to tell its language; give {flag}")
+    output.note(f"{path}: detected {guess}; {flag} sets it")
+    return guess.lang
 
 
 def _method(method: Any) -> str:
