@@ -178,6 +178,9 @@ class TranslationSession:
         self.glossary = glossary if glossary is not None else load_glossary(self.settings)
         self.glossary_fingerprint = glossary_fingerprint(self.settings.glossary)
         self._stages: dict[tuple[str, str], SegmentTranslator] = {}
+        #: Sentence bars under another bar (a batch job's documents): shown while they
+        #: run, cleared when done, so the job's bar stays the one line left.
+        self.nested_progress = False
 
     def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Check and resolve the models of these pairs now (fail fast, before any work)."""

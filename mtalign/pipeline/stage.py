@@ -31,8 +31,9 @@ def progress_enabled(setting: bool | None) -> bool:
 
 
 @contextmanager
-def progress(total: int, desc: str, enabled: bool) -> Iterator[Any]:
-    """A tqdm bar on stderr (disabled when off or when there is nothing to do)."""
+def progress(total: int, desc: str, enabled: bool, leave: bool = True) -> Iterator[Any]:
+    """A tqdm bar on stderr (disabled when off or when there is nothing to do); ``leave``
+    False clears it when done (a bar nested under another)."""
     from tqdm import tqdm
 
     bar = tqdm(
@@ -42,6 +43,7 @@ def progress(total: int, desc: str, enabled: bool) -> Iterator[Any]:
         disable=not enabled or total == 0,
         file=sys.stderr,
         dynamic_ncols=True,
+        leave=leave,
     )
     try:
         yield bar
