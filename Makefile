@@ -6,18 +6,19 @@ BIN    := $(VENV)/bin
 # pulls a multi-GB CUDA build, torch==2.13.0 takes the CPU build.
 TORCH  ?= torch==2.13.0
 
-.PHONY: demo test test-real lint bench clean venv venv-test mutate coverage
+.PHONY: demo test test-real lint bench clean venv venv-test mutate coverage package-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The base install has no torch (CTranslate2 only); the test environment adds it.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet $(TORCH)
 	$(BIN)/pip install --quiet -e ".[serve]"  # mtalign serve runs after make demo
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet $(TORCH)
 	$(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $@
 
@@ -52,6 +53,11 @@ lint: venv-test
 	$(BIN)/ruff format --check mtalign tests benchmarks
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+# Wheel + sdist: build, twine check, install into a clean venv without torch, run --help,
+# a smoke test and the offline demo from the installed package (.ci/package-check).
+package-check: venv-test
+	.ci/package-check $(BIN)/python
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build *.egg-info mutants .coverage

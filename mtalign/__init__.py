@@ -26,7 +26,15 @@ from typing import TYPE_CHECKING, Any
 from mtalign.errors import ConfigError, InputError, LanguageError, ModelError, MtalignError
 
 if TYPE_CHECKING:
-    from mtalign.api import align, detect, evaluate, load_glossary, segment, translate
+    from mtalign.api import (
+        align,
+        detect,
+        evaluate,
+        load_glossary,
+        segment,
+        translate,
+        translate_file,
+    )
     from mtalign.glossary.model import Glossary
     from mtalign.version import __version__  # noqa: F401 - resolved lazily below
 
@@ -44,9 +52,10 @@ __all__ = [
     "load_glossary",
     "segment",
     "translate",
+    "translate_file",
 ]
 
-_API = ("translate", "detect", "load_glossary")
+_API = ("translate", "translate_file", "detect", "load_glossary")
 _SHARED_NAMES = ("align", "evaluate", "segment")
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from mtalign.langid import LangGuess
     from mtalign.types import Alignment
 
-__all__ = ["align", "detect", "evaluate", "load_glossary", "segment", "translate"]
+__all__ = ["align", "detect", "evaluate", "load_glossary", "segment", "translate", "translate_file"]
 
 #: A file: a path as ``str`` or ``os.PathLike``.
 StrPath = str | os.PathLike[str]
@@ -32,8 +32,30 @@ def _is_path(value: object) -> bool:
     return isinstance(value, (str, os.PathLike))
 
 
+_DOC_SUFFIXES = (".txt", ".md", ".markdown", ".jsonl", ".html", ".htm", ".docx", ".xlf", ".xliff")
+
+
+def _text_or_file(source: str) -> None:
+    """Refuse a ``str`` that looks like a file name: ``translate`` reads a str as text."""
+    name = source.strip()
+    looks_like_file = (
+        "\n" not in name
+        and len(name) < 4096
+        and (
+            (not any(c.isspace() for c in name) and name.lower().endswith(_DOC_SUFFIXES))
+            or os.path.isfile(name)
+        )
+    )
+    if looks_like_file:
+        raise InputError(
+            f"translate: {source!r} looks like a file name, but a str is translated as text; "
+            f"pass pathlib.Path({source!r}) or call translate_file({source!r}, ...) to translate "
+            f"the file, or [{source!r}] to translate the string itself"
+        )
+
+
 def translate(
-    source: StrPath | Sequence[str],
+    source: str | os.PathLike[str] | Sequence[str],
     to: str | Sequence[str],
     *,
     src: str = "auto",
@@ -42,10 +64,12 @@ def translate(
     out: StrPath | None = None,
     **settings: Any,
 ) -> dict[str, list[str]]:
-    """Translate a file or a list of texts into each language of ``to``.
+    """Translate texts or a file into each language of ``to``.
 
-    ``source`` is a file (``str`` or ``Path``: txt, Markdown or JSONL) or the texts
-    themselves (a list of strings; each is split into sentences). ``models`` maps a target
+    ``source`` is a text (``str``), a list of texts (each is split into sentences), or a
+    file as a ``pathlib.Path`` (txt, Markdown, JSONL ...; :func:`translate_file` takes a
+    ``str`` path). A ``str`` that looks like a file name (``"article.txt"``, or a file
+    that exists) is refused with an :class:`InputError` saying which to use. ``models`` maps a target
     language to a Marian folder, a hub id or a registry pair; ``glossary`` is one or more
     glossary files (checked by default, ``glossary_mode="enforce"`` repairs). Any other
     setting of :class:`mtalign.settings.TranslateSettings` (``beam=``, ``engine=``,
@@ -62,7 +86,8 @@ def translate(
     from mtalign.settings import TranslateSettings, build
 
     name = "translate"
-    given = check.path_or_texts(name, "source", source)
+    if not isinstance(source, (str, os.PathLike)):
+        source = check.texts(name, "source", source)  # a list of strings, checked
     targets = check.langs(name, "to", to)
     check.lang(name, "src", src)
     model_map = check.mapping(name, "models", models)
@@ -78,11 +103,34 @@ def translate(
         **settings,
     }
     config = build(TranslateSettings, values)
-    if isinstance(given, str):
-        return _translate_file(given, config, out)
+    if isinstance(source, os.PathLike):
+        return _translate_file(os.fspath(source), config, out)
+    if isinstance(source, str):
+        _text_or_file(source)
+        source = [source]
     if out is not None:
-        raise InputError("translate: out= writes files for a file input; texts are returned")
-    return _translate_texts(given, config)
+        raise InputError(
+            "translate: out= writes files for a file input (a pathlib.Path or translate_file); "
+            "texts are returned"
+        )
+    return _translate_texts(list(source), config)
+
+
+def translate_file(
+    path: StrPath,
+    to: str | Sequence[str],
+    *,
+    src: str = "auto",
+    models: Mapping[str, str] | None = None,
+    glossary: StrPath | Sequence[StrPath] = (),
+    out: StrPath | None = None,
+    **settings: Any,
+) -> dict[str, list[str]]:
+    """Translate the file at ``path`` (``str`` or ``Path``): :func:`translate` of
+    ``pathlib.Path(path)``, with the same arguments and result (one string per block)."""
+    from pathlib import Path
+
+    return translate(Path(path), to, src=src, models=models, glossary=glossary, out=out, **settings)
 
 
 def _translate_file(path: str, settings: Any, out: StrPath | None) -> dict[str, list[str]]:

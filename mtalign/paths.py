@@ -21,8 +21,14 @@ def mtalign_home() -> Path:
     return base / "mtalign"
 
 
+TM_ENV = "MTALIGN_TM"
+
+
 def tm_path() -> Path:
-    """The default translation memory file."""
+    """The default translation memory file: ``$MTALIGN_TM``, else ``tm.sqlite`` in the root."""
+    env = os.environ.get(TM_ENV)
+    if env:
+        return Path(env).expanduser()
     return mtalign_home() / "tm.sqlite"
 
 
@@ -53,3 +59,11 @@ def make_cache_dir(folder: str | os.PathLike[str]) -> Path:
     if not path.is_dir():
         raise cache_dir_error(path, OSError(20, "Not a directory"))
     return path
+
+
+def user_config_path() -> Path:
+    """The user config file: ``$XDG_CONFIG_HOME/mtalign/config.toml``, else
+    ``~/.config/mtalign/config.toml``. Nothing is created here."""
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".config"
+    return base / "mtalign" / "config.toml"

@@ -38,6 +38,7 @@ BASE: dict[tuple[str, ...], list[str]] = {
     ("batch",): ["configs/jobs/example.toml", "--workers", "1"],
     ("models", "list"): [],
     ("models", "pull"): ["en-tr"],
+    ("models", "use"): ["{out}"],
     ("models", "convert"): ["en-tr"],
     ("models", "check"): ["en-tr", "--model", "tr=models/en-tr", "--format", "json"],
     ("segment",): [EN, "--lang", "en"],
@@ -156,7 +157,7 @@ def test_help_shows_value_forms_and_defaults(capsys):
 def test_group_help_lists_sub_commands(capsys):
     for group, subs in (
         ("glossary", "check fix show cldr mine"),
-        ("models", "list pull convert check"),
+        ("models", "list pull use convert check"),
     ):
         assert main([group, "-h"]) == 0
         page = capsys.readouterr().out

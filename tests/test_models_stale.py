@@ -28,15 +28,15 @@ time.sleep(120)
 CHILD_CONVERTS_AND_HANGS = """
 import sys, time
 from pathlib import Path
-import ctranslate2.converters as conv
+import mtalign.models.convert as conv
 from mtalign.models import convert_to_ct2, resolve_model
 
-def hang(self, out, **kw):
+def hang(source, out, quantization):
     Path(out, "model.bin").write_bytes(b"half a model")
     print("converting", flush=True)
     time.sleep(120)
 
-conv.TransformersConverter.convert = hang
+conv._write_ct2 = hang
 convert_to_ct2(resolve_model(sys.argv[1], src="en", tgt="tr"), "int8")
 """
 

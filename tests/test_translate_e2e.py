@@ -488,3 +488,7 @@ def test_demo_falls_back_to_test_models_with_a_clear_message(tmp_path):
     assert "Traceback" not in p.stderr
     for lang in ("tr", "ru", "ar"):
         assert (tmp_path / "demo" / f"en_short.{lang}.txt").exists()
+    # Its own translation memory, new on the first run: nothing reused from elsewhere.
+    assert "translation memory: " in p.stdout and "new: nothing is reused" in p.stdout
+    assert (tmp_path / "demo" / "demo-tm.sqlite").is_file()
+    assert "(0 cached" in p.stdout and "cached, " in p.stdout

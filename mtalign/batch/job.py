@@ -169,7 +169,7 @@ def _execute(
         else:
             from mtalign.batch.local import run_local
 
-            run_local(cfg, todo, sink, session=session)
+            run_local(cfg, todo, sink, session=session, progress=enabled)
     finally:
         bar.close()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import msgspec
+
 from mtalign.batch.config import JobConfig
 from mtalign.batch.state import DocEntry
 from mtalign.batch.work import DocWork, load_entry, translate_chunk
@@ -18,16 +20,22 @@ def run_local(
     todo: Sequence[DocEntry],
     sink: Callable[[DocWork], None],
     session: TranslationSession | None = None,
+    progress: bool = False,
 ) -> None:
     """Translate ``todo`` in chunks of documents, handing each result to ``sink``.
 
     The documents of a chunk share model calls (many short articles batch as well as one
     long one); ``sink`` writes and marks each document before the next chunk starts, so an
     interrupt loses at most one chunk, whose sentences the translation memory still has.
-    ``session`` lets tests inject engines.
+    ``session`` lets tests inject engines; ``progress`` shows each chunk's sentences as
+    they finish (under the job's document bar).
     """
     own = session is None
-    session = session or TranslationSession(cfg.settings)
+    if session is None:
+        # Sentence bars under the job's document bar, so a chunk shows work as it finishes.
+        settings = msgspec.structs.replace(cfg.settings, progress=progress)
+        session = TranslationSession(settings)
+        session.nested_progress = True
     langs = cfg.settings.targets
     try:
         src = cfg.settings.src

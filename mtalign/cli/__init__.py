@@ -12,6 +12,7 @@ codes: 0 ok, 2 user/config/input error, 1 unexpected (a bug), 130 interrupted.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from mtalign.errors import MtalignError
@@ -347,6 +348,7 @@ def _run(inv: Any) -> int:
     # Every value is quoted (repr) so Fire's literal parsing gives back exactly our value.
     command = [*cmd.path, *(repr(a) for a in inv.args)]
     command += [f"--{k}={v!r}" for k, v in inv.kwargs.items()]
+    restore_term = _terminate_on_sigterm()
     try:
         fire.Fire(Mtalign(), command=command, name="mtalign")
     except SettingError as exc:
@@ -360,11 +362,48 @@ def _run(inv: Any) -> int:
     except fire.core.FireExit as exc:  # cannot happen after parse(); a bug if it does
         return int(exc.code or 0)
     except KeyboardInterrupt:
-        output.error("interrupted; finished outputs are kept, rerun to resume")
+        output.error(f"interrupted; finished outputs are kept, {_how_to_resume(inv)}")
         return 130
+    except Terminated:
+        output.error(f"terminated (SIGTERM); finished outputs are kept, {_how_to_resume(inv)}")
+        return 143
     except BrokenPipeError:
         return 0
+    finally:
+        restore_term()
     return 0
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C (temp files removed), then one line is printed."""
+
+
+def _terminate_on_sigterm() -> Callable[[], None]:
+    """Turn SIGTERM into :class:`Terminated` while a command runs; the undo function."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
+
+
+def _how_to_resume(inv: Any) -> str:
+    """What finishes the work: --resume where the command needs it, else a plain rerun."""
+    cmd = inv.command
+    has_resume = cmd is not None and any(o.dest == "resume" for o in cmd.options)
+    if has_resume and not inv.kwargs.get("resume"):
+        return "rerun with --resume to finish"
+    return "rerun the same command to resume"
 
 
 def run() -> None:

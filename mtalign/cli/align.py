@@ -81,6 +81,7 @@ def align_command(
         check_output_file(str(Path(target).with_suffix(".report.json")), "--report")
     check_not_inputs(written, files)
     codes, flags = _languages(files, langs, src_lang, tgt_lang)
+    tags = _region_tags(langs, src_lang, tgt_lang) if fmt == "tmx" else {}
     nway = len(files) > 2
     if nway and fmt not in _NWAY_FORMATS:
         raise InputError(
@@ -100,10 +101,10 @@ def align_command(
                             models, engine_name)  # fmt: skip
     keep = as_bool(keep_unaligned, "keep-unaligned")
     if nway:
-        _write_nway(alignments, codes, sents, fmt, target, keep)
+        _write_nway(alignments, codes, sents, fmt, target, keep, tags)
         return None
     al = alignments[0]
-    _write_pair(al, fmt, target, keep)
+    _write_pair(al, fmt, target, keep, tags)
     _summary(al, target)
     if as_bool(report, "report"):
         _write_report(al, target)
@@ -138,16 +139,31 @@ def _languages(
                 "e.g. --langs en,tr,ru,ar"
             )
         s, t = as_str(src_lang, "src-lang"), as_str(tgt_lang, "tgt-lang")
-        if not s or not t:
-            raise InputError(
-                "align: give --src-lang and --tgt-lang (or --langs en,tr); the languages "
-                "pick segmentation rules and text normalisation"
-            )
+        s = s or _detected(files[0], "--src-lang")
+        t = t or _detected(files[1], "--tgt-lang")
         codes, flags = [s, t], ["--src-lang", "--tgt-lang"]
     codes = [normalize_lang(c) for c in codes]
     if len(set(codes)) != len(codes):
         raise InputError(f"--langs: each file needs a different language, got {','.join(codes)}")
     return codes, flags
+
+
+def _detected(path: str, flag: str) -> str:
+    """The language of the file at ``path``, detected as ``translate`` does (and said)."""
+    from mtalign.document import load_document
+    from mtalign.errors import LanguageError
+
+    try:
+        _, guess = load_document(path, lang="auto", segment=False, flag=flag)
+    except LanguageError as exc:
+        raise InputError(
+            f"align: cannot tell the language of {path} ({exc}); give {flag} "
+            "(the languages pick segmentation rules and text normalisation)"
+        ) from exc
+    if guess.lang == "und":
+        raise InputError(f"align: too little text in {path} to tell its language; give {flag}")
+    output.note(f"{path}: detected {guess}; {flag} sets it")
+    return guess.lang
 
 
 def _method(method: Any) -> str:
@@ -190,12 +206,26 @@ def _align_all(
     return alignments
 
 
-def _write_pair(al: Any, fmt: str, target: str, keep: bool) -> None:
+def _write_pair(
+    al: Any, fmt: str, target: str, keep: bool, tags: dict[str, str] | None = None
+) -> None:
     from mtalign.io.beads import render_alignment, write_text_output
 
     if fmt == "tmx" and not keep:
         _note_left_out(al)
-    write_text_output(render_alignment(al, fmt, keep_unaligned=keep), target)
+    write_text_output(render_alignment(al, fmt, keep_unaligned=keep, tags=tags), target)
+
+
+def _region_tags(langs: Any, src_lang: Any, tgt_lang: Any) -> dict[str, str]:
+    """Language code -> the tag the user wrote, where it carries a script or region
+    (``--src-lang en-GB``): TMX writes it in ``xml:lang``; processing uses the language."""
+    from mtalign.io.tmx import language_tag
+    from mtalign.langid import normalize_lang
+
+    given = as_list(langs, "langs") or [
+        v for v in (as_str(src_lang, "src-lang"), as_str(tgt_lang, "tgt-lang")) if v
+    ]
+    return {normalize_lang(v): language_tag(v) for v in given if "-" in v or "_" in v}
 
 
 def _note_left_out(al: Any) -> None:
@@ -209,7 +239,7 @@ def _note_left_out(al: Any) -> None:
 
 def _write_nway(
     alignments: list[Any], codes: list[str], sents: list[list[str]], fmt: str, target: str,
-    keep: bool,
+    keep: bool, tags: dict[str, str] | None = None,
 ) -> None:  # fmt: skip
     """Units pivoting on the first language, in tmx, jsonl or tsv."""
     from mtalign.align.nway import pivot_units
@@ -236,7 +266,7 @@ def _write_nway(
                 f"tmx: left out {len(tmx_units) - len(kept)} one-language units; "
                 "--keep-unaligned keeps them"
             )
-        text = render_tmx(kept, srclang=codes[0])
+        text = render_tmx(kept, srclang=codes[0], tags=tags)
     elif fmt == "jsonl":
         recs = [
             {

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mtalign.errors import ModelError, MtalignError
+from mtalign.paths import TM_ENV
 
 TARGETS = ("tr", "ru", "ar")
 
@@ -83,6 +84,15 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if glossary.exists():
         cmd += ["--glossary", str(glossary), "--glossary-mode", "enforce"]
+    tm = out / "demo-tm.sqlite"
+    _say(
+        f"\n== translation memory: {tm} ("
+        + ("reused from an earlier demo run here; delete it to translate afresh)" if tm.exists()
+           else "new: nothing is reused from other runs or checkouts)")
+    )  # fmt: skip
+    # The demo's own translation memory, under its output folder: a fresh checkout
+    # starts empty instead of reusing what another checkout's demo translated.
+    os.environ[TM_ENV] = str(tm)
     _say(f"\n== mtalign {' '.join(cmd)}")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     rc = cli_main(cmd)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
 from mtalign.cli import output
@@ -26,6 +27,11 @@ def _read_lines(path: str) -> list[str]:
 
 
 def _write(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, or to stdout when ``path`` is ``-``."""
+    if path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
     from mtalign.io.atomic import atomic_write_text
 
     atomic_write_text(path, text)
@@ -37,7 +43,7 @@ def _check_outputs(out: Any = None, report: Any = None, inputs: Any = ()) -> Non
     from mtalign.io.outputs import check_not_inputs, check_output_file
 
     written: dict[str, str] = {}
-    if out is not None:
+    if out is not None and str(out) != "-":
         check_output_file(str(out), "--out")
         written[str(out)] = "--out"
     if report is not None:
@@ -123,23 +129,34 @@ class Glossary:
             raise InputError("--glossary FILE is required (TOML, TSV, CSV or TBX)")
         out_path = as_str(out, "out")
         if not out_path:
-            raise InputError("--out FIXED is required (where the repaired translation goes)")
+            raise InputError(
+                "--out FIXED is required (where the repaired translation goes; - for stdout)"
+            )
         s, t = _langs(src_lang, tgt_lang)
         src_path, hyp_path = as_paths([src, hyp], "src")
         _check_outputs(
             out=out_path, report=report, inputs=[src_path, hyp_path, *_glossary_files(glossary)]
         )
         g = _load(glossary, s, t)
-        from mtalign.io.atomic import atomic_write_bytes
         from mtalign.io.lines import encode_lines, read_lines_as_written
 
         hyp_lines, form = read_lines_as_written(hyp_path, "input", allow_empty=True)
         res = fix_corpus(_read_lines(src_path), hyp_lines, g, s, t)
         # In the input's encoding, BOM and line endings: a fix changes terms, nothing else.
-        atomic_write_bytes(out_path, encode_lines(res.texts, form))
-        output.block(format_table(res.before, show_fix=True))
-        output.block(format_totals(res.before, "before: "))
-        output.block(format_totals(res.after, "after:  "))
+        fixed = encode_lines(res.texts, form)
+        if out_path == "-":
+            sys.stdout.flush()
+            sys.stdout.buffer.write(fixed)
+            sys.stdout.buffer.flush()
+        else:
+            from mtalign.io.atomic import atomic_write_bytes
+
+            atomic_write_bytes(out_path, fixed)
+        # With --out -, stdout is the repaired text: the table goes to stderr.
+        show = output.note_lines if out_path == "-" else output.block
+        show(format_table(res.before, show_fix=True))
+        show(format_totals(res.before, "before: "))
+        show(format_totals(res.after, "after:  "))
         if report is not None:
             data = {
                 "before": report_dict(res.before),
@@ -215,7 +232,7 @@ class Glossary:
         s, t = _langs(src_lang, tgt_lang)
         out_path = as_str(out, "out")
         if not out_path:
-            raise InputError("--out FILE is required (the glossary draft to review)")
+            raise InputError("--out FILE is required (the glossary draft to review; - for stdout)")
         src_path, tr_path = as_paths([src, translation], "src")
         _check_outputs(out=out_path, inputs=[src_path, tr_path])
         g, comments = mine_glossary(
@@ -229,4 +246,7 @@ class Glossary:
             out_path,
             dump_toml(g, header={"description": f"draft mined from {src_path}"}, comments=comments),
         )
-        output.summary(f"wrote {len(g)} draft terms to {out_path}; review them before use")
+        if out_path != "-":
+            output.summary(f"wrote {len(g)} draft terms to {out_path}; review them before use")
+        elif not output.LOUDNESS.quiet:  # stdout is the TOML
+            print(f"wrote {len(g)} draft terms to stdout; review them before use", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from mtalign.cli import output
@@ -99,7 +100,14 @@ class Models:
 
         fmt = as_choice(format, ("table", "json"), "format")
         entries = list(self._registry().all())
-        local = {(e.model, e.revision): is_cached(e.model, e.revision) for e in entries}
+        local = {
+            (e.model, e.revision): (
+                Path(e.model).is_dir()
+                if Path(e.model).is_absolute()
+                else is_cached(e.model, e.revision)
+            )
+            for e in entries
+        }
         if fmt == "json":
             data = [{**e.as_dict(), "local": local[(e.model, e.revision)]} for e in entries]
             print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -132,13 +140,18 @@ class Models:
             file=sys.stderr,
         )
 
-    def pull(self, *pairs: str) -> None:
-        """Download the models of language pairs into the Hugging Face cache; ``PAIR:CHOICE``
-        picks one of the registry's alternatives.
+    def pull(self, *pairs: str, to: Any = None) -> None:
+        """Download the models of language pairs (into the HF cache, and --to DIR to carry).
+
+        ``PAIR:CHOICE`` picks one of the registry's alternatives. With --to DIR, the models
+        are also copied into DIR, a folder to carry to a machine without the hub
+        (models.toml + models.lock.json with the exact revisions; `mtalign models use DIR`
+        there).
 
         Example: mtalign models pull en-tr en-ar:small
+        Example: mtalign models pull --to offline-models en-tr en-ru en-ar
         """
-        from mtalign.models import download_model, parse_choice
+        from mtalign.models import download_model, is_cached, parse_choice
 
         wanted = _pairs(pairs)
         if not wanted:
@@ -146,14 +159,42 @@ class Models:
                 "models pull needs one or more pairs, e.g. `mtalign models pull en-tr`"
             )
         registry = self._registry()
+        dest = as_str(to, "to")
         for spec in wanted:
             src, tgt, choice = parse_choice(spec)
             entry = registry.get(src, tgt, choice)
             if entry.fallback:
                 _check_plausible(registry, src, tgt)
-            path = download_model(entry.model, entry.revision, src=src, tgt=tgt)
-            fields = (entry.pair, entry.choice, entry.model, path)
-            output.block("\t".join(output.one_line(f) for f in fields))
+            if dest is None or not is_cached(entry.model, entry.revision):
+                path = download_model(entry.model, entry.revision, src=src, tgt=tgt)
+                fields = (entry.pair, entry.choice, entry.model, path)
+                output.block("\t".join(output.one_line(f) for f in fields))
+        if dest is not None:
+            from mtalign.models.bundle import LOCK_FILE, pull_to
+
+            folder = Path(dest)
+            for p in pull_to(wanted, folder, registry):
+                fields = (p.entry.pair, p.entry.choice, p.entry.model, folder / p.folder)
+                output.block("\t".join(output.one_line(f) for f in fields))
+            output.summary(
+                f"wrote {len(wanted)} models to {folder} (revisions in {folder / LOCK_FILE}); "
+                f"on the offline machine: mtalign models use {folder}"
+            )
+
+    def use(self, folder: Any) -> None:
+        """Make the models of a `models pull --to` folder the defaults (user config file).
+
+        MTALIGN_MODELS=DIR does the same for one shell.
+
+        Example: mtalign models use offline-models
+        """
+        from mtalign.models.bundle import use_bundle
+
+        where = as_str(folder, "folder")
+        if not where:
+            raise InputError("models use needs a folder, e.g. `mtalign models use offline-models`")
+        config = use_bundle(Path(where))
+        output.summary(f"{config}: models = {Path(where).expanduser().resolve()}")
 
     def convert(self, path_or_id: str, quantization: str = "int8") -> None:
         """Convert a model (a pair, hub id or folder) to CTranslate2 and print where it is.

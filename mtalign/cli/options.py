@@ -294,6 +294,13 @@ class ModelsOptions(_Options, frozen=True, kw_only=True):
         Literal["int8", "int16", "float16", "bfloat16", "float32"],
         setting("CTranslate2 weights", metavar="{int8,int16,float16,bfloat16,float32}"),
     ] = "int8"
+    to: Annotated[
+        str | None,
+        setting(
+            "also copy the models into DIR, to carry offline (with a lock file)", metavar="DIR"
+        ),
+    ] = None
+    folder: Annotated[str, setting("a folder written by models pull --to", metavar="DIR")]
 
 
 class ModelsListOptions(_Options, frozen=True, kw_only=True):

@@ -39,16 +39,29 @@ ENGINES: dict[str, tuple[str, str, str]] = {
     "ctranslate2": ("mtalign.engines.ct2", "CTranslate2Translator", "ctranslate2"),
     "transformers": ("mtalign.engines.hf", "TransformersTranslator", "transformers"),
 }
+#: Packages an engine needs besides the one above, and how to get them.
+NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "transformers": (
+        ("torch", "pip install 'mtalign[torch]' (torch==2.13.0 first for the CPU build)"),
+    ),
+}
 ALIASES = {"ct2": "ctranslate2", "hf": "transformers", "torch": "transformers"}
 
 
 def _importable(package: str) -> bool:
-    return importlib.util.find_spec(package) is not None
+    try:
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):  # a broken install, or an import hook that refuses it
+        return False
 
 
 def available_engines() -> list[str]:
     """Engine names whose libraries are installed."""
-    return [name for name, (_, _, pkg) in ENGINES.items() if _importable(pkg)]
+    return [
+        name
+        for name, (_, _, pkg) in ENGINES.items()
+        if _importable(pkg) and all(_importable(p) for p, _ in NEEDS.get(name, ()))
+    ]
 
 
 def engine_name(engine: str) -> str:
@@ -86,11 +99,17 @@ def load_translator(
     """
     name = engine_name(engine)
     module_name, class_name, package = ENGINES[name]
-    if not _importable(package):
+    if not _importable(package) and name not in NEEDS:
         raise ModelError(
             f"engine {name} needs the {package} package, which is not installed; "
             f"pip install {package}, or choose --engine {'transformers' if name != 'transformers' else 'ctranslate2'}"
         )
+    for extra, how in NEEDS.get(name, ()):
+        if not _importable(extra):
+            raise ModelError(
+                f"engine {name} needs {extra}, which is not installed; {how}, "
+                "or use --engine ctranslate2 (no torch needed)"
+            )
     if device not in {"auto", "cpu", "cuda"}:
         raise ModelError(f"unknown device {device!r}; use auto, cpu or cuda")
     from mtalign.models import quiet_transformers

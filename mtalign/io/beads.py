@@ -146,7 +146,9 @@ def read_alignment_jsonl(path: str | os.PathLike[str]) -> Alignment:
 PAIR_FORMATS = {"tsv": "tsv", "jsonl": "jsonl", "tmx": "tmx", "vecalign": "al"}
 
 
-def render_alignment(al: Alignment, fmt: str, keep_unaligned: bool = True) -> str:
+def render_alignment(
+    al: Alignment, fmt: str, keep_unaligned: bool = True, tags: Mapping[str, str] | None = None
+) -> str:
     """One two-language alignment as text in ``fmt`` (tsv, jsonl, tmx or vecalign).
 
     ``keep_unaligned=False`` leaves 1-0 and 0-1 beads out of TMX (a one-language unit is
@@ -164,5 +166,6 @@ def render_alignment(al: Alignment, fmt: str, keep_unaligned: bool = True) -> st
         from mtalign.io.tmx import alignment_units, bilingual_units, render_tmx
 
         units = alignment_units(al)
-        return render_tmx(units if keep_unaligned else bilingual_units(units), srclang=al.src_lang)
+        kept = units if keep_unaligned else bilingual_units(units)
+        return render_tmx(kept, srclang=al.src_lang, tags=tags)
     raise InputError(f"format: expected one of {', '.join(PAIR_FORMATS)}, got {fmt!r}")

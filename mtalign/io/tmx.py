@@ -45,8 +45,33 @@ def _attr(s: str) -> str:
     return quoteattr(clean_xml_text(s))
 
 
-def render_tmx(units: Sequence[TmxUnit], srclang: str, adminlang: str = "en") -> str:
-    """A complete TMX 1.4b document."""
+_TAG_RE = re.compile(r"^([a-zA-Z]{2,3})(?:-([a-zA-Z]{4}))?(?:-([a-zA-Z]{2}|\d{3}))?$")
+
+
+def language_tag(value: str) -> str:
+    """``value`` as a BCP 47 tag for ``xml:lang`` (``en-gb`` -> ``en-GB``, ``sr-latn-rs`` ->
+    ``sr-Latn-RS``): language, optional script, optional region; anything else is refused."""
+    match = _TAG_RE.match(value.strip().replace("_", "-"))
+    if match is None:
+        raise InputError(
+            f"{value!r} is not a language tag for TMX; write a language with an optional "
+            "script and region, e.g. en, en-GB, de-DE, sr-Latn-RS, es-419"
+        )
+    lang, script, region = match.groups()
+    parts = [lang.lower(), script.title() if script else "", region.upper() if region else ""]
+    return "-".join(p for p in parts if p)
+
+
+def render_tmx(
+    units: Sequence[TmxUnit],
+    srclang: str,
+    adminlang: str = "en",
+    tags: Mapping[str, str] | None = None,
+) -> str:
+    """A complete TMX 1.4b document; ``tags`` maps a unit's language code to the tag written
+    in ``xml:lang`` and ``srclang`` (``{"en": "en-GB"}``)."""
+    tags = tags or {}
+    srclang = tags.get(srclang, srclang)
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         '<tmx version="1.4">\n',
@@ -63,7 +88,8 @@ def render_tmx(units: Sequence[TmxUnit], srclang: str, adminlang: str = "en") ->
         for key, val in u.props.items():
             out.append(f"      <prop type={_attr(key)}>{_text(str(val))}</prop>\n")
         for lang, text in tuvs:
-            out.append(f"      <tuv xml:lang={_attr(lang)}><seg>{_text(text)}</seg></tuv>\n")
+            tag = tags.get(lang, lang)
+            out.append(f"      <tuv xml:lang={_attr(tag)}><seg>{_text(text)}</seg></tuv>\n")
         out.append("    </tu>\n")
     out.append("  </body>\n</tmx>\n")
     return "".join(out)

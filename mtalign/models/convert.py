@@ -119,7 +119,6 @@ def quiet_transformers() -> None:
     mtalign shows its own progress; "Loading weights" bars per model and the advice to
     install sacremoses (mtalign tokenises without Moses on purpose) are noise there.
     """
-    import warnings
 
     warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
     if "transformers" not in sys.modules:
@@ -150,6 +149,19 @@ def _locked(path: Path) -> Iterator[None]:
         lock.release()
 
 
+def _write_ct2(source: Path, out: Path, quantization: str) -> None:
+    """Convert the checkpoint in ``source`` into the (existing, empty) folder ``out``."""
+    from mtalign.models.marian_spec import marian_spec
+
+    spec = marian_spec(source)
+    for name in ("source.spm", "target.spm"):
+        if (source / name).is_file():
+            spec.register_file(str(source / name))
+    spec.validate()
+    spec.optimize(quantization=quantization)
+    spec.save(str(out))
+
+
 def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool = False) -> Path:
     """Convert ``model`` to CTranslate2 once; the cached directory.
 
@@ -168,29 +180,21 @@ def convert_to_ct2(model: ResolvedModel, quantization: str = "int8", force: bool
             return final
         sweep_stale(final.parent, holding=final.name)
         try:
-            from ctranslate2.converters import TransformersConverter
+            import ctranslate2.specs  # noqa: F401 - fails early with the fix below
         except ImportError as exc:
             raise ModelError(
                 "converting to CTranslate2 needs the ctranslate2 package; "
                 "pip install ctranslate2, or use --engine transformers"
             ) from exc
-        import transformers  # noqa: F401 - the converter needs it; imported here to quiet it
-
-        quiet_transformers()
         try:
             tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=final.parent))
         except OSError as exc:
             raise cache_dir_error(final.parent, exc) from None
         try:
-            copy = [n for n in ("source.spm", "target.spm") if (model.path / n).is_file()]
-            converter = TransformersConverter(str(model.path), copy_files=copy)
             logger.info(
                 "converting %s to CTranslate2 (%s) in %s", model.model_id, quantization, final
             )
-            with warnings.catch_warnings():
-                # MarianTokenizer asks for sacremoses, which conversion does not use.
-                warnings.filterwarnings("ignore", message=".*sacremoses")
-                converter.convert(str(tmp), quantization=quantization, force=True)
+            _write_ct2(model.path, tmp, quantization)
             marker = {
                 "model_id": model.model_id,
                 "revision": model.revision,

@@ -31,6 +31,8 @@ from mtalign.settings.registry import (
 )
 
 MODELS_ENV = "MTALIGN_MODELS"
+#: The registry file inside a `models pull --to DIR` folder.
+BUNDLE_REGISTRY = "models.toml"
 #: The name of a pair's default choice (``--model ar=default``).
 DEFAULT_CHOICE = "default"
 
@@ -180,11 +182,11 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
     base = default_registry_path()
     entries, alternatives, fallback = _read_registry(base)
     sources = [base]
-    user = path if path is not None else os.environ.get(MODELS_ENV) or None
+    user, named_in = (path, "") if path is not None else user_registry()
     if user is not None:
         user_path = Path(user).expanduser()
         if not user_path.is_file():
-            hint = f" (from ${MODELS_ENV})" if path is None else ""
+            hint = f" (from {named_in})" if named_in else ""
             raise ConfigError(
                 f"model registry {user_path}{hint} does not exist; expected a TOML file like "
                 f"configs/models.toml, fix the path or unset {MODELS_ENV}"
@@ -206,6 +208,26 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
 _Read = tuple[
     dict[tuple[str, str], ModelEntry], dict[tuple[str, str], dict[str, ModelEntry]], str | None
 ]
+
+
+def user_registry() -> tuple[Path | None, str]:
+    """The user's registry overlay and where it was named: ``$MTALIGN_MODELS`` (a TOML file,
+    or a folder holding ``models.toml``), else ``models`` in the user config file
+    (``mtalign models use DIR`` writes it), else none."""
+    from mtalign.paths import user_config_path
+
+    env = os.environ.get(MODELS_ENV)
+    if env:
+        path = Path(env).expanduser()
+        return (path / BUNDLE_REGISTRY if path.is_dir() else path), f"${MODELS_ENV}"
+    config = user_config_path()
+    if config.is_file():
+        data = read_toml(config, "mtalign config", "~/.config/mtalign/config.toml")
+        value = data.get("models")
+        if isinstance(value, str) and value:
+            path = Path(value).expanduser()
+            return (path / BUNDLE_REGISTRY if path.is_dir() else path), str(config)
+    return None, ""
 
 
 def _read_registry(path: Path) -> _Read:
@@ -287,10 +309,14 @@ def _choice(
         raise ctx.error(
             f"{where} target_token", f"must look like '>>ara<<', got {token!r}", "fix the value"
         )
+    model = choice.model
+    if model.startswith(("./", "../", "/", "~")):
+        # A local folder, relative to the registry file (a `models pull --to` bundle).
+        model = str((ctx.base / Path(model).expanduser()).resolve())
     return ModelEntry(
         src=src,
         tgt=tgt,
-        model=choice.model,
+        model=model,
         target_token=token,
         licence=choice.licence,
         note=choice.note,

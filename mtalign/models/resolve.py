@@ -92,11 +92,16 @@ def resolve_model(
     if entry is not None:
         src, tgt = src or entry.src, tgt or entry.tgt
 
-    if entry is None and spec_str is not None and _looks_like_path(spec_str):
-        path = Path(spec_str).expanduser()
+    local: str | None = None
+    if entry is not None and os.path.isabs(entry.model):
+        local = entry.model  # a registry entry that points at a folder (models pull --to)
+    elif entry is None and spec_str is not None and _looks_like_path(spec_str):
+        local = spec_str
+    if local is not None:
+        path = Path(local).expanduser()
         if not path.is_dir():
             raise ModelError(
-                f"model directory {path} does not exist; give an existing Marian checkpoint "
+                f"no such folder: {path} (it does not exist); give an existing Marian checkpoint "
                 "directory, a Hugging Face model id, or a pair such as en-tr"
             )
         check_checkpoint(path)
@@ -104,8 +109,8 @@ def resolve_model(
         model_id = f"local:{path.resolve().name}"
         resolved_rev = local_revision(path)
         origin = "local"
-        reg_entry = reg.get(src, tgt) if (src and tgt) else None
-        licence = ""
+        reg_entry = entry or (reg.get(src, tgt) if (src and tgt) else None)
+        licence = entry.licence if entry is not None else ""
     else:
         if entry is None:
             model_id, _, rev = str(spec_str).partition("@")
@@ -114,7 +119,13 @@ def resolve_model(
         else:
             model_id, reg_entry = entry.model, entry
             revision = revision or entry.revision
-        path, resolved_rev, origin = _fetch(model_id, revision, local_files_only, src, tgt)
+        try:
+            path, resolved_rev, origin = _fetch(model_id, revision, local_files_only, src, tgt)
+        except ModelError as exc:
+            if entry is None and "/" in model_id and not reg_entry:
+                # An owner/name that is not on the hub may be a folder the user mistyped.
+                raise ModelError(f"no such folder: {model_id}, and {exc}") from exc
+            raise
         config = read_json(path / "config.json")
         licence = reg_entry.licence if reg_entry else ""
         if reg_entry is not None:
@@ -182,6 +193,8 @@ def _looks_like_path(spec: str) -> bool:
         or spec.startswith((".", "/", "~", "\\"))
         or spec.count("/") > 1
         or "\\" in spec
+        # "my-models/en-tr" where a folder my-models/ is here: a path, not an owner/name id
+        or ("/" in spec and Path(spec).expanduser().parent.is_dir())
     )
 
 

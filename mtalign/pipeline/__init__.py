@@ -214,7 +214,9 @@ def _translate_pair(
     t0 = time.perf_counter()
     units = sum(1 for r in group for p in r.doc.paragraphs if p.segments)
     total = units if settings.unit == "paragraph" else len(segs)
-    with progress(total, f"{label} -> {tgt}", progress_enabled(settings.progress)) as bar:
+    nested = getattr(session, "nested_progress", False)
+    enabled = progress_enabled(settings.progress)
+    with progress(total, f"{label} -> {tgt}", enabled, leave=not nested) as bar:
         if settings.unit == "paragraph":
             outcomes = [o for res in group for o in translate_paragraphs(res.doc, stage, bar)]
         elif enforce and glossary is not None:

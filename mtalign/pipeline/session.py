@@ -10,7 +10,7 @@ from typing import Any
 
 from mtalign.engines import engine_name
 from mtalign.engines.base import Translator
-from mtalign.errors import LanguageError
+from mtalign.errors import LanguageError, ModelError
 from mtalign.glossary.model import Glossary
 from mtalign.hashing import file_digest
 from mtalign.pipeline.settings import TranslateSettings, check_settings
@@ -49,15 +49,32 @@ def resolve_pairs(
 
     check_pairs(pairs)
     out = {}
+    missing: list[tuple[str, str, ModelError]] = []
     for src, tgt in pairs:
         spec = settings.models.get(tgt)
-        model = resolve_model(spec, src=src, tgt=tgt) if spec else resolve_model(src=src, tgt=tgt)
+        try:
+            model = (
+                resolve_model(spec, src=src, tgt=tgt) if spec else resolve_model(src=src, tgt=tgt)
+            )
+        except ModelError as exc:
+            missing.append((src, tgt, exc))  # name every missing pair, not just the first
+            continue
         out[(src, tgt)] = PairEngine(src, tgt, model, engine_name(settings.engine))
         log.info(
             "%s-%s: model %s (revision %s, from %s: %s), engine %s",
             src, tgt, model.model_id, model.revision[:12], model.origin, model.path,
             out[(src, tgt)].engine,
         )  # fmt: skip
+    if len(missing) == 1:
+        raise missing[0][2]
+    if missing:
+        names = ", ".join(f"{s}-{t}" for s, t, _ in missing)
+        details = "; ".join(f"{s}-{t}: {exc}" for s, t, exc in missing)
+        raise ModelError(
+            f"no usable model for {len(missing)} pairs ({names}); get them all at once with "
+            f"`mtalign models pull {' '.join(f'{s}-{t}' for s, t, _ in missing)}` on a machine "
+            f"that can reach the hub, or give --model LANG=DIR. Details: {details}"
+        )
     return out
 
 
@@ -92,7 +109,19 @@ def _load_factory(pe: PairEngine, settings: TranslateSettings) -> Callable[[], T
             threads=engine_threads(settings),
         )
 
+    factory.describe = lambda: load_status(pe, settings)  # type: ignore[attr-defined]
     return factory
+
+
+def load_status(pe: PairEngine, settings: TranslateSettings) -> str:
+    """What loading ``pe``'s engine will do: "converting ..." on a model's first use."""
+    if pe.engine == "ctranslate2":
+        from mtalign.models import ct2_cache_path, ct2_quantization, is_converted
+
+        quantization = ct2_quantization(settings.compute_type or "int8")
+        if not is_converted(ct2_cache_path(pe.model, quantization)):
+            return f"converting {pe.model.model_id} to CTranslate2 ({quantization}, once)"
+    return f"loading {pe.model.model_id}"
 
 
 def cache_key(pe: PairEngine, settings: TranslateSettings) -> dict[str, Any]:
@@ -149,6 +178,9 @@ class TranslationSession:
         self.glossary = glossary if glossary is not None else load_glossary(self.settings)
         self.glossary_fingerprint = glossary_fingerprint(self.settings.glossary)
         self._stages: dict[tuple[str, str], SegmentTranslator] = {}
+        #: Sentence bars under another bar (a batch job's documents): shown while they
+        #: run, cleared when done, so the job's bar stays the one line left.
+        self.nested_progress = False
 
     def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Check and resolve the models of these pairs now (fail fast, before any work)."""

@@ -33,8 +33,9 @@ def progress_enabled(setting: bool | None) -> bool:
 
 
 @contextmanager
-def progress(total: int, desc: str, enabled: bool) -> Iterator[Any]:
-    """A tqdm bar on stderr (disabled when off or when there is nothing to do)."""
+def progress(total: int, desc: str, enabled: bool, leave: bool = True) -> Iterator[Any]:
+    """A tqdm bar on stderr (disabled when off or when there is nothing to do); ``leave``
+    False clears it when done (a bar nested under another)."""
     from tqdm import tqdm
 
     bar = tqdm(
@@ -44,6 +45,7 @@ def progress(total: int, desc: str, enabled: bool) -> Iterator[Any]:
         disable=not enabled or total == 0,
         file=sys.stderr,
         dynamic_ncols=True,
+        leave=leave,
     )
     try:
         yield bar
@@ -150,6 +152,7 @@ class SegmentTranslator:
             bar.update(len(texts) - len(todo))
         if not todo:
             return found, set()
+        self._load_with_status(bar)
         lengths = self.translator.count_tokens(todo)
         batches = plan_batches(lengths, self.settings.batch_tokens)
         log.info(
@@ -164,6 +167,18 @@ class SegmentTranslator:
             if bar is not None:
                 bar.update(len(part))
         return found, set(todo)
+
+    def _load_with_status(self, bar: Any) -> None:
+        """Load the engine, saying so on the bar (a first use converts the model, which
+        takes a while and would otherwise look like a bar stuck at 0%)."""
+        if self._translator is not None or bar is None:
+            return
+        describe = getattr(self._factory, "describe", None)
+        bar.set_postfix_str(describe() if callable(describe) else "loading model", refresh=True)
+        try:
+            self.translator  # noqa: B018 - loads it
+        finally:
+            bar.set_postfix_str("", refresh=True)
 
     def _decode_with_retry(self, part: list[str]) -> dict[str, MemoryEntry]:
         """First pass, then one safer pass for outputs with a cheap quality flag."""

@@ -106,6 +106,7 @@ def build_marian(
     seed: int = 0,
     lang_tokens: Sequence[str] | None = None,
     vocab_size: int | None = None,
+    backend: str = "auto",
 ) -> Path:
     """Write a random-weight Marian checkpoint for ``src_lang``->``tgt_lang`` into ``path``.
 
@@ -118,7 +119,12 @@ def build_marian(
     labels of the registry's model of the pair in the preset's family. ``vocab_size``
     overrides the preset's vocabulary size (a tc-big shape with a small vocabulary). The
     same arguments give byte-identical SentencePiece models and identical weights.
+    ``backend``: ``torch`` (transformers' ``MarianMTModel``), ``numpy``
+    (:mod:`mtalign.testing.numpy_marian`, no torch needed; other random weights) or
+    ``auto`` (torch when installed).
     """
+    if backend not in ("auto", "torch", "numpy"):
+        raise InputError(f"unknown backend {backend!r}; use auto, torch or numpy")
     if preset not in PRESETS:
         raise InputError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
     family = PRESETS[preset].layout
@@ -138,7 +144,7 @@ def build_marian(
     (out / "target.spm").write_bytes(tgt_spm)
     _write_json(out / "vocab.json", vocab)
     _tokenizer_files(out, family, src_lang, tgt_lang)
-    _save_weights(out, preset, len(pieces), vocab["</s>"], seed)
+    _save_weights(out, preset, len(pieces), vocab["</s>"], seed, backend)
     logger.info("built %s Marian model %s-%s in %s", preset, src_lang, tgt_lang, out)
     return out
 
@@ -201,7 +207,24 @@ def _tokenizer_files(out: Path, family: Family, src: str, tgt: str) -> None:
     )
 
 
-def _save_weights(out: Path, preset: str, vocab_size: int, eos_id: int, seed: int) -> None:
+def torch_available() -> bool:
+    """Whether torch and transformers can build checkpoints here (else numpy does)."""
+    import importlib.util
+
+    try:
+        return all(importlib.util.find_spec(p) is not None for p in ("torch", "transformers"))
+    except (ImportError, ValueError):
+        return False
+
+
+def _save_weights(
+    out: Path, preset: str, vocab_size: int, eos_id: int, seed: int, backend: str = "auto"
+) -> None:
+    if backend == "numpy" or (backend == "auto" and not torch_available()):
+        from mtalign.testing.numpy_marian import save_numpy_checkpoint
+
+        save_numpy_checkpoint(out, preset, vocab_size, eos_id, seed)
+        return
     import torch
     from transformers import GenerationConfig, MarianMTModel
 
