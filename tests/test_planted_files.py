@@ -145,6 +145,18 @@ def _revision(root: Path) -> None:
     local_revision(model)
 
 
+def _models_use(root: Path) -> None:
+    bundle = root / "bundle"
+    bundle.mkdir()
+    (bundle / "models.toml").write_text(
+        (ROOT / "configs" / "models.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    os.environ["XDG_CONFIG_HOME"] = str(root / "out")
+    from mtalign.models.bundle import use_bundle
+
+    use_bundle(bundle)
+
+
 def _conversion_lock(root: Path) -> None:
     from mtalign.models.convert import _locked
 
@@ -197,6 +209,7 @@ WRITERS: dict[str, tuple[Callable[[Path], None], str, str]] = {
     },  # fmt: skip
     "model revision sidecar": (_revision, "out/file-digests.json", "replaced"),
     "conversion lock": (_conversion_lock, "out/.model--rev--int8.lock", "refused"),
+    "models use config": (_models_use, "out/mtalign/config.toml", "refused"),
 }
 
 
@@ -218,6 +231,7 @@ def test_no_file_is_ever_written_through_a_planted_symlink(
     tmp_path, monkeypatch, caplog, writer, dangling
 ):
     monkeypatch.setenv("MTALIGN_HOME", os.environ.get("MTALIGN_HOME", str(tmp_path / "home")))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))  # restored afterwards
     run, rel, outcome = WRITERS[writer]
     victim = _plant(tmp_path, rel, dangling)
     link = tmp_path / rel
@@ -271,6 +285,9 @@ _COVERED = {
     "mtalign/io/vecalign.py": "align --out (vecalign format)",
     "mtalign/models/convert.py": "conversion lock; its folders are mkdtemp-made",
     "mtalign/models/identity.py": "model revision sidecar",
+    "mtalign/models/bundle.py": "models use config; models pull --to writes models.toml and "
+    "models.lock.json into the folder it made (atomic_write_text)",
+    "mtalign/testing/numpy_marian.py": "test checkpoints (built into a fresh folder)",
     "mtalign/tm.py": "translate cache*, batch cache* (through OwnedDB)",
     "mtalign/align/usefast.py": "a mkdtemp folder renamed into place (no file opened by name)",
     "mtalign/pipeline/outputs.py": "translate a.aligned.jsonl, a.report.json",

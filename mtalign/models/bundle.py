@@ -143,9 +143,19 @@ def use_bundle(folder: Path) -> Path:
         )
     load_registry(folder / BUNDLE_REGISTRY)  # refuse a broken one now, not on next use
     config = user_config_path()
+    if config.is_symlink():
+        raise ConfigError(
+            f"{config}: the user config is a symbolic link; mtalign never reads or writes its "
+            "files through a link (it could point at any file): remove it and run again"
+        )
     data: dict[str, Any] = {}
     if config.is_file():
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
+        try:
+            data = tomllib.loads(config.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                f"{config}: the user config is not valid TOML ({exc}); fix it or remove it"
+            ) from None
     data["models"] = str(folder)
     config.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(config, tomli_w.dumps(data))
