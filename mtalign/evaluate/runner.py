@@ -93,6 +93,11 @@ def unique_names(paths: Sequence[str], names: Sequence[str] | None = None) -> li
 class EvalOptions:
     """How systems are scored: metrics, tests, resampling, realignment, COMET scorer.
 
+    ``confidence`` asks for bootstrap confidence intervals (``n_bootstrap`` resamples) when
+    no test is run or with ``paired-ar``; it is off by default, so the scores and signatures
+    are those of a bare ``sacrebleu REF -i HYP -m bleu chrf ter`` (``paired-bs`` always has
+    CIs, as in sacrebleu).
+
     ``aligner`` realigns a system whose line count differs from the references' (True:
     :mod:`mtalign.evaluate.realign`; None/False: such a system is an :class:`InputError`
     naming both counts). ``comet`` is the :class:`~mtalign.evaluate.comet.Scorer` of the
@@ -105,6 +110,7 @@ class EvalOptions:
     seed: int = 12345
     n_bootstrap: int = 1000
     n_trials: int = DEFAULT_AR_TRIALS
+    confidence: bool = False
     aligner: Aligner | None | bool = True
     comet: Any = None
 
@@ -164,7 +170,7 @@ def evaluate_texts(
     neural = _neural_metrics(keys, opts.comet, src_units, ref_units[0])
     scores, info = score_systems(
         sys_units, ref_units, keys, lang, tok, method, opts.n_bootstrap, opts.n_trials,
-        opts.seed, neural,
+        opts.seed, neural, confidence=opts.confidence,
     )  # fmt: skip
     results = [
         _system_result(
