@@ -129,7 +129,10 @@ def bootstrap_scores(metric: Any, sums: np.ndarray) -> list[Any]:
 
 
 def ar_trials(
-    base: Sequence[np.ndarray], system: Sequence[np.ndarray], n_trials: int, rng: np.random.Generator
+    base: Sequence[np.ndarray],
+    system: Sequence[np.ndarray],
+    n_trials: int,
+    rng: np.random.Generator,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Approximate randomisation: per metric, the two shuffled systems' summed statistics.
 

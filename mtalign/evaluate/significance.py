@@ -33,6 +33,7 @@ DEFAULT_AR_TRIALS = 10_000
 #: Significance level used to mark a system as different from the baseline.
 ALPHA = 0.05
 
+
 def parse_method(value: str | None) -> str | None:
     """``paired-bs`` / ``paired-ar`` (also ``bs``, ``ar``), or None for no test."""
     if value is None or str(value).strip().lower() in ("", "none", "off", "no"):
