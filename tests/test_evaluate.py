@@ -228,7 +228,9 @@ def test_parse_metrics(spec, expected):
 
 
 def test_unknown_metric_lists_known_ones(systems_tr):
-    with pytest.raises(InputError, match="unknown metric 'bleurt'.*bleu, chrf, chrf\\+\\+, ter, comet"):
+    with pytest.raises(
+        InputError, match="unknown metric 'bleurt'.*bleu, chrf, chrf\\+\\+, ter, comet"
+    ):
         evaluate_files(
             [systems_tr["a"]], [systems_tr["ref"]], "tr", options=EvalOptions(metrics="bleu,bleurt")
         )

@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from mtalign.errors import InputError
@@ -73,7 +74,8 @@ class Evaluation:
 
 
 def unique_names(paths: Sequence[str], names: Sequence[str] | None = None) -> list[str]:
-    """System names: the given ones, else file names (full paths where two would clash)."""
+    """System names: the given ones, else file names (with as many of their folders as it
+    takes where two would clash)."""
     if names:
         if len(names) != len(paths):
             raise InputError(
@@ -82,8 +84,15 @@ def unique_names(paths: Sequence[str], names: Sequence[str] | None = None) -> li
         out = [str(n) for n in names]
     else:
         out = [display_name(p) for p in paths]
-        if len(set(out)) != len(out):
-            out = [str(p) for p in paths]
+        parts = [Path(str(p)).parts for p in paths]
+        depth = 2
+        while len(set(out)) != len(out) and depth <= max(len(x) for x in parts):
+            # Clashing file names: as many trailing folders as it takes, not whole paths.
+            out = [
+                str(Path(*x[-depth:])) if len(x) > 1 else str(p)
+                for x, p in zip(parts, paths, strict=True)
+            ]
+            depth += 1
     if len(set(out)) != len(out):
         raise InputError(f"system names must differ, got {', '.join(out)}; pass --names")
     return out
