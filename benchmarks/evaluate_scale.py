@@ -11,7 +11,9 @@ hypotheses the same with a fifth of the words replaced or dropped.
 ``--impl old`` is sacrebleu's path as main used it (references cached in the metric,
 ``corpus_score(n_bootstrap=...)``, which builds a resamples x lines x stats float32 array);
 ``new`` is ``mtalign.evaluate.score_systems``; ``full`` is ``evaluate_texts`` (scores plus
-per-segment statistics, language checks and flags). ``--old-limit`` skips ``old`` runs whose
+per-segment statistics, language checks and flags); ``full-base`` is the same call on the
+code before this change, unpacked with ``git archive REV mtalign | tar -x -C DIR`` and
+named by ``--base-src DIR``. ``--old-limit`` skips ``old`` and ``full-base`` runs whose
 resampling array alone would exceed that many GiB.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
@@ -59,7 +62,10 @@ def child(impl: str, n: int, metrics: list[str], n_boot: int) -> dict:
     else:
         from mtalign.evaluate import EvalOptions, evaluate_texts
 
-        opts = EvalOptions(metrics=metrics, n_bootstrap=n_boot, confidence=n_boot > 1)
+        try:
+            opts = EvalOptions(metrics=metrics, n_bootstrap=n_boot, confidence=n_boot > 1)
+        except TypeError:  # the code before the change: CIs whenever n_bootstrap > 1
+            opts = EvalOptions(metrics=metrics, n_bootstrap=n_boot)
         ev = evaluate_texts([("a", hyps)], [refs], "en", options=opts)
         values = {k: s.value for k, s in ev.systems[0].scores.items()}
     secs = time.perf_counter() - t0
@@ -74,12 +80,13 @@ def main() -> None:
     ap.add_argument("--bootstrap", type=int, default=1000, help="resamples (0: none)")
     ap.add_argument("--impl", default="old,new", help="old, new, full (comma-separated)")
     ap.add_argument("--old-limit", type=float, default=6.0, help="GiB; larger old runs skipped")
+    ap.add_argument("--base-src", help="folder holding the old mtalign package (full-base)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     metrics = args.metrics.split(",")
     if args.child:
         impl, n = args.child.split(":")
-        print(json.dumps(child(impl, int(n), metrics, args.bootstrap)))
+        print(json.dumps(child(impl.replace("full-base", "full"), int(n), metrics, args.bootstrap)))
         return
     width = {"bleu": 10, "chrf": 18, "chrf++": 24, "ter": 2}
     print("| lines | metrics | resamples | code | seconds | peak RSS MiB | scores |")
@@ -87,13 +94,16 @@ def main() -> None:
     for n in (int(x) for x in args.lines.split(",")):
         for impl in args.impl.split(","):
             need = args.bootstrap * n * max(width.get(k, 2) for k in metrics) * 4 / 2**30
-            if impl == "old" and args.bootstrap > 1 and need > args.old_limit:
+            if impl in ("old", "full-base") and args.bootstrap > 1 and need > args.old_limit:
                 print(f"| {n:,} | {args.metrics} | {args.bootstrap} | {impl} | skipped: "
                       f"needs {need:.1f} GiB for one resampling array | | |", flush=True)  # fmt: skip
                 continue
             cmd = [sys.executable, __file__, "--child", f"{impl}:{n}", "--metrics", args.metrics,
                    "--bootstrap", str(args.bootstrap)]  # fmt: skip
-            proc = subprocess.run(cmd, capture_output=True, text=True)
+            env = dict(os.environ)
+            if impl == "full-base":
+                env["PYTHONPATH"] = str(args.base_src)
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if proc.returncode != 0:
                 tail = proc.stderr.strip().splitlines()[-1:] or ["killed"]
                 print(
