@@ -15,6 +15,9 @@ per-segment statistics, language checks and flags); ``full-base`` is the same ca
 code before this change, unpacked with ``git archive REV mtalign | tar -x -C DIR`` and
 named by ``--base-src DIR``. ``--old-limit`` skips ``old`` and ``full-base`` runs whose
 resampling array alone would exceed that many GiB.
+
+``--realign 30000:3000`` times ``evaluate --realign``'s aligner instead: N hypothesis lines
+whose first M are the M reference lines, the rest extra lines.
 """
 
 from __future__ import annotations
@@ -43,11 +46,18 @@ def generate(n: int, seed: int = 1) -> tuple[list[str], list[str]]:
     return refs, hyps
 
 
-def child(impl: str, n: int, metrics: list[str], n_boot: int) -> dict:
+def child(impl: str, n: int, metrics: list[str], n_boot: int, m: int = 0) -> dict:
     """One measurement in this process (called in a fresh child)."""
-    refs, hyps = generate(n)
+    refs, hyps = generate(m if impl == "realign" else n)
     t0 = time.perf_counter()
-    if impl == "old":
+    if impl == "realign":
+        from mtalign.evaluate.realign import realign
+
+        extra, _ = generate(n - m, seed=2)
+        al = realign(refs + extra, refs, "en", "en")
+        right = sum(1 for b in al.beads if len(b.src) == 1 == len(b.tgt) and b.src == b.tgt)
+        values = {"right 1-1 pairs": right, "cells": al.meta["cells"]}
+    elif impl == "old":
         from mtalign.evaluate.metrics import make_metric
 
         values = {}
@@ -81,12 +91,21 @@ def main() -> None:
     ap.add_argument("--impl", default="old,new", help="old, new, full (comma-separated)")
     ap.add_argument("--old-limit", type=float, default=6.0, help="GiB; larger old runs skipped")
     ap.add_argument("--base-src", help="folder holding the old mtalign package (full-base)")
+    ap.add_argument("--realign", help="N:M: time realigning N hypothesis with M reference lines")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     metrics = args.metrics.split(",")
     if args.child:
-        impl, n = args.child.split(":")
-        print(json.dumps(child(impl.replace("full-base", "full"), int(n), metrics, args.bootstrap)))
+        impl, n, *m = args.child.split(":")
+        impl = impl.replace("full-base", "full")
+        print(json.dumps(child(impl, int(n), metrics, args.bootstrap, int(m[0]) if m else 0)))
+        return
+    if args.realign:
+        cmd = [sys.executable, __file__, "--child", f"realign:{args.realign}"]
+        r = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+        print(
+            f"realign {args.realign}: {r['seconds']} s, peak RSS {r['peak_mib']:,} MiB, {r['scores']}"
+        )
         return
     width = {"bleu": 10, "chrf": 18, "chrf++": 24, "ter": 2}
     print("| lines | metrics | resamples | code | seconds | peak RSS MiB | scores |")
