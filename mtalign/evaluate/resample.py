@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
-#: Segments whose statistics are extracted in one call (bounds the reference n-gram cache).
-CHUNK_LINES = 20_000
+#: Segments whose statistics are extracted in one call: bounds the references' n-gram
+#: cache (chrF++ keeps a counter per n-gram order and line, tens of KB a line).
+CHUNK_LINES = 2_000
 #: Drawn indices (resamples x segments) held at once: 4 M int64 = 32 MiB.
 CHUNK_CELLS = 4_000_000
 #: numpy's bounded bool draws come from 32-bit words: a chunk of AR trials must hold a
