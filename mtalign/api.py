@@ -253,8 +253,12 @@ def evaluate(
     seed: int = 12345,
     n_bootstrap: int = 1000,
     n_trials: int = 10_000,
+    confidence: bool = False,
 ) -> Evaluation:
-    """Score translations against a reference with sacrebleu (BLEU, chrF++, TER) and more.
+    """Score translations against a reference with sacrebleu (BLEU, chrF, TER) and more.
+
+    Metric names are sacrebleu's (``chrf`` is chrF, ``chrf++`` chrF++); ``confidence=True``
+    adds bootstrap CIs (``n_bootstrap`` resamples).
 
     ``hyp`` is one system (a file, or its lines) or several (a mapping of name to file or
     lines; the first is the baseline of ``significance="paired-bs"``/``"paired-ar"``).
@@ -286,7 +290,7 @@ def evaluate(
     n_trials = check.setting(fn, SuiteTable, "n_trials", n_trials)  # type: ignore[assignment]
     options = EvalOptions(
         metrics=metrics, significance=significance, tokenize=tokenize, seed=seed,
-        n_bootstrap=n_bootstrap, n_trials=n_trials, aligner=realign,
+        n_bootstrap=n_bootstrap, n_trials=n_trials, aligner=realign, confidence=confidence,
     )  # fmt: skip
     if _is_path(ref) and all(_is_path(v) for v in systems.values()):
         names = list(systems) if isinstance(hyp, Mapping) else None

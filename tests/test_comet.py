@@ -41,7 +41,9 @@ def data():
 
 def _evaluate(data, scorer, **kw):
     systems = [("good", data["good"]), ("bad", data["bad"])]
-    options = EvalOptions(**{"metrics": "bleu,chrf,ter,comet", "n_bootstrap": 200, **kw})
+    options = EvalOptions(
+        **{"metrics": "bleu,chrf,ter,comet", "n_bootstrap": 200, "confidence": True, **kw}
+    )
     options = dataclasses.replace(options, comet=scorer)
     return evaluate_texts(systems, [data["ref"]], "tr", srcs=data["src"], options=options)
 

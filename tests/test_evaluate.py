@@ -92,14 +92,14 @@ def test_scores_equal_sacrebleu_cli(tmp_path, lang, hyp_src, refs, tok, extra):
     else:
         hyp = write(tmp_path / f"hyp.{lang}.txt", perturb(lines_of(EVAL / hyp_src), 0.2, 7))
         ref_paths = [EVAL / r for r in refs]
-    ev = evaluate_files([hyp], ref_paths, lang, options=EvalOptions(tokenize=tok, n_bootstrap=0))
+    ev = evaluate_files([hyp], ref_paths, lang, options=EvalOptions(tokenize=tok))
     out = sacrebleu_cli(
         *map(str, ref_paths), "-i", str(hyp), "-m", "bleu", "chrf", "ter",
-        "--chrf-word-order", "2", "-w", "4", "-f", "json", *extra,
+        "-w", "4", "-f", "json", *extra,
     )  # fmt: skip
     expected = {d["name"]: d for d in json.loads(out)}
     got = {s.name: s for s in ev.systems[0].scores.values()}
-    assert set(got) == set(expected) == {"BLEU", "chrF2++", "TER"}
+    assert set(got) == set(expected) == {"BLEU", "chrF2", "TER"}
     for name, d in expected.items():
         assert round(got[name].value, 4) == d["score"], name
         assert got[name].signature == d["signature"], name
@@ -110,8 +110,9 @@ def test_two_references_equal_cli(tmp_path):
     ref2 = write(tmp_path / "ref2.tr.txt", perturb(ref1, 0.15, 3))
     hyp = write(tmp_path / "hyp.tr.txt", perturb(ref1, 0.25, 4))
     ev = evaluate_files(
-        [hyp], [EVAL / "idlib.tr.txt", ref2], "tr", options=EvalOptions(n_bootstrap=0)
-    )
+        [hyp], [EVAL / "idlib.tr.txt", ref2], "tr",
+        options=EvalOptions(metrics="bleu,chrf++,ter", n_bootstrap=0),
+    )  # fmt: skip
     out = sacrebleu_cli(
         str(EVAL / "idlib.tr.txt"), str(ref2), "-i", str(hyp), "-m", "bleu", "chrf", "ter",
         "--chrf-word-order", "2", "-w", "4", "-f", "json",
@@ -124,7 +125,10 @@ def test_two_references_equal_cli(tmp_path):
 
 def test_confidence_interval_equals_cli(systems_tr):
     ev = evaluate_files(
-        [systems_tr["a"]], [systems_tr["ref"]], "tr", options=EvalOptions(n_bootstrap=N, seed=777)
+        [systems_tr["a"]],
+        [systems_tr["ref"]],
+        "tr",
+        options=EvalOptions(metrics="bleu,chrf++,ter", n_bootstrap=N, seed=777, confidence=True),
     )
     out = sacrebleu_cli(
         str(systems_tr["ref"]), "-i", str(systems_tr["a"]), "-m", "bleu", "chrf", "ter",
@@ -147,7 +151,7 @@ def test_paired_bootstrap_equals_cli(systems_tr):
         [systems_tr["a"], systems_tr["b"]],
         [systems_tr["ref"]],
         "tr",
-        options=EvalOptions(significance="paired-bs", n_bootstrap=N),
+        options=EvalOptions(metrics="bleu,chrf++,ter", significance="paired-bs", n_bootstrap=N),
     )
     out = sacrebleu_cli(
         str(systems_tr["ref"]), "-i", str(systems_tr["a"]), str(systems_tr["b"]),
@@ -163,7 +167,7 @@ def test_paired_bootstrap_equals_cli(systems_tr):
         assert round(mine.extra["mean"], 4) == float(mean)
         assert round(mine.extra["ci_halfwidth"], 4) == float(half)
     b = ev.systems[1].scores
-    assert [round(b[k].extra["p_value"], 4) for k in ("bleu", "chrf", "ter")] == pvals
+    assert [round(b[k].extra["p_value"], 4) for k in ("bleu", "chrf++", "ter")] == pvals
     assert "p_value" not in ev.systems[0].scores["bleu"].extra
     assert ev.significance.baseline == "a.tr"
 
@@ -176,7 +180,12 @@ def test_significance_is_seeded_and_reproducible(systems_tr, method):
             [systems_tr["ref"]],
             "tr",
             options=EvalOptions(
-                metrics="bleu,chrf", significance=method, n_bootstrap=N, n_trials=300, seed=seed
+                metrics="bleu,chrf",
+                significance=method,
+                n_bootstrap=N,
+                n_trials=300,
+                seed=seed,
+                confidence=True,
             ),
         )
         return [
@@ -209,7 +218,8 @@ def test_significance_needs_two_systems(systems_tr):
     ("spec", "expected"),
     [
         ("bleu,chrf,ter", ["bleu", "chrf", "ter"]),
-        ("chrF++", ["chrf"]),
+        ("chrF++", ["chrf++"]),
+        ("chrf,chrF2,chrf2++,chrfpp", ["chrf", "chrf++"]),
         (["TER", "bleu", "ter"], ["ter", "bleu"]),
     ],
 )
@@ -218,7 +228,9 @@ def test_parse_metrics(spec, expected):
 
 
 def test_unknown_metric_lists_known_ones(systems_tr):
-    with pytest.raises(InputError, match="unknown metric 'bleurt'.*bleu, chrf, ter, comet"):
+    with pytest.raises(
+        InputError, match="unknown metric 'bleurt'.*bleu, chrf, chrf\\+\\+, ter, comet"
+    ):
         evaluate_files(
             [systems_tr["a"]], [systems_tr["ref"]], "tr", options=EvalOptions(metrics="bleu,bleurt")
         )

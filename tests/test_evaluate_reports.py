@@ -74,7 +74,7 @@ def test_stdout_table(tmp_path, capsys):
     )
     evaluate_command(hyp=(str(hyp),), ref=str(EVAL / "idlib.tr.txt"), lang="tr", n_bootstrap=0)
     out = capsys.readouterr().out
-    assert re.search(r"^system\s+BLEU\s+chrF2\+\+\s+TER\s+wrong-lang\s+flagged$", out, re.M)
+    assert re.search(r"^system\s+BLEU\s+chrF2\s+TER\s+wrong-lang\s+flagged$", out, re.M)
     assert re.search(r"^h\.tr\s+\d+\.\d\d\s+\d+\.\d\d\s+\d+\.\d\d", out, re.M)
 
 
@@ -112,7 +112,7 @@ def test_reports_are_reproducible(report_dir, tmp_path):
 
 def test_markdown_report(report_dir):
     md = (report_dir / "out" / "report.md").read_text(encoding="utf-8")
-    assert "| System | BLEU | chrF2++ | TER |" in md
+    assert "| System | BLEU | chrF2 | TER |" in md
     assert "A.tr (baseline)" in md
     assert re.search(r"\| B\.tr \| \d+\.\d\d ± \d+\.\d\d \(p=0\.\d{4}\*?\)", md)
     assert "### Signatures" in md and "tok:13a" in md

@@ -125,10 +125,12 @@ class Mtalign:
         n_trials: Any = 10000,
         realign: Any = False,
         comet_model: Any = None,
+        confidence: Any = False,
     ) -> None:
-        """Score translations against references: BLEU, chrF++, TER, COMET, terms, wrong language.
+        """Score translations against references: BLEU, chrF, TER, COMET, terms, wrong language.
 
-        Prints a table ending with the sacrebleu signatures; --report DIR writes JSON,
+        Names as sacrebleu's: chrf is chrF, chrf++ is chrF++; --confidence adds bootstrap
+        CIs (--n-bootstrap resamples). Prints a table ending with the sacrebleu signatures; --report DIR writes JSON,
         Markdown and HTML reports; --format json alone prints JSON to stdout. COMET
         (--metrics bleu,chrf,ter,comet) needs mtalign[comet] and --src; without --ref,
         --metrics comet scores reference-free (quality estimation).
@@ -155,6 +157,7 @@ class Mtalign:
             n_trials=n_trials,
             realign=realign,
             comet_model=comet_model,
+            confidence=confidence,
         )
 
     def eval_suite(

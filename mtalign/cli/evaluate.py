@@ -31,8 +31,14 @@ def evaluate_command(
     n_trials: Any = 10000,
     realign: Any = False,
     comet_model: Any = None,
+    confidence: Any = False,
 ) -> None:
-    """Score hypothesis files against references (BLEU, chrF++, TER, COMET), compare systems.
+    """Score hypothesis files against references (BLEU, chrF, TER, COMET), compare systems.
+
+    Metric names are sacrebleu's (chrf is chrF, chrf++ is chrF++); a bare run prints the
+    numbers and signatures of ``sacrebleu REF -i HYP -m bleu chrf ter``. --confidence adds
+    bootstrap CIs with --n-bootstrap resamples (``sacrebleu --confidence --confidence-n``);
+    --significance paired-bs always has them.
 
     The first --hyp is the baseline of paired tests (--significance paired-bs|paired-ar).
     Prints the score table; --report DIR writes report.json / report.md / report.html
@@ -66,6 +72,7 @@ def evaluate_command(
         n_trials=check_value(SuiteTable, "n_trials", n_trials, strict=False),
         aligner=as_bool(realign, "realign"),
         comet=scorer,
+        confidence=as_bool(confidence, "confidence"),
     )
     source_lang = as_str(src_lang, "src-lang", "en") or "en"
     gloss, sys_names = as_str(glossary, "glossary"), as_files(names, "names") or None
@@ -129,6 +136,7 @@ def _show(
         "seed": options.seed,
         "n_bootstrap": options.n_bootstrap,
         "n_trials": options.n_trials,
+        "confidence": options.confidence,
         "tokenize": ev.bleu_tokenizer,
         "metrics": list(ev.metrics),
         **({"comet_model": scorer.model_id} if scorer is not None else {}),

@@ -213,6 +213,13 @@ class EvaluateOptions(_Options, frozen=True, kw_only=True):
             "(default: different line counts are an error)"
         ),
     ] = False
+    confidence: Annotated[
+        bool,
+        setting(
+            "95% confidence intervals from --n-bootstrap resamples, as sacrebleu --confidence "
+            "(default: none without --significance; paired-bs always has them)"
+        ),
+    ] = False
 
 
 class EvalSuiteOptions(_Options, frozen=True, kw_only=True):

@@ -1,7 +1,9 @@
-"""sacrebleu metrics by name: BLEU, chrF++ and TER with reproducibility signatures.
+"""sacrebleu metrics by name: BLEU, chrF, chrF++ and TER with reproducibility signatures.
 
-The numbers are sacrebleu's own (its Python API with the options its command line uses),
-so ``sacrebleu REF -i HYP -m bleu chrf ter --chrf-word-order 2`` prints the same values.
+Names are sacrebleu's: ``chrf`` is chrF (character n-grams only, word order 0) and
+``chrf++`` is chrF++ (word order 2). The numbers are sacrebleu's own (its Python API with
+the options its command line uses), so ``sacrebleu REF -i HYP -m bleu chrf ter`` prints
+the same values and signatures as ``mtalign evaluate`` with the default metrics.
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ from typing import Any
 from mtalign.errors import InputError
 from mtalign.types import Score
 
-#: Metric names accepted by ``--metrics`` (in report order).
+#: The default metrics, as ``sacrebleu -m bleu chrf ter`` (in report order).
 METRICS = ("bleu", "chrf", "ter")
+#: Every reference-based metric name ``--metrics`` accepts.
+KNOWN_METRICS = ("bleu", "chrf", "chrf++", "ter")
 #: Metrics that need an optional extra (``comet``: mtalign[comet], see evaluate/comet.py).
 OPTIONAL_METRICS = ("comet",)
 _ALIASES = {
     "bleu": "bleu",
     "sacrebleu": "bleu",
     "chrf": "chrf",
-    "chrf++": "chrf",
-    "chrf2++": "chrf",
-    "chrfpp": "chrf",
+    "chrf2": "chrf",
+    "chrf++": "chrf++",
+    "chrf2++": "chrf++",
+    "chrfpp": "chrf++",
     "ter": "ter",
     "comet": "comet",
 }
@@ -54,12 +59,13 @@ def parse_metrics(spec: str | Iterable[str] | None) -> list[str]:
         if name is None:
             raise InputError(
                 f"unknown metric {str(item).strip()!r}; known metrics: "
-                f"{', '.join(METRICS + OPTIONAL_METRICS)} (chrf is chrF++, word order 2)"
+                f"{', '.join(KNOWN_METRICS + OPTIONAL_METRICS)} (chrf is chrF, chrf++ is "
+                "chrF++ with word bigrams, as sacrebleu names them)"
             )
         if name not in out:
             out.append(name)
     if not out:
-        raise InputError(f"no metric given; use one or more of {', '.join(METRICS)}")
+        raise InputError(f"no metric given; use one or more of {', '.join(KNOWN_METRICS)}")
     return out
 
 
@@ -103,6 +109,8 @@ def make_metric(
             tokenize=bleu_tokenizer(lang, tokenize), trg_lang=lang or "", references=references
         )
     if name == "chrf":
+        return _metric_class("CHRF")(word_order=0, references=references)
+    if name == "chrf++":
         return _metric_class("CHRF")(word_order=2, references=references)
     if name == "ter":
         return _metric_class("TER")(references=references)
@@ -110,7 +118,7 @@ def make_metric(
         raise InputError(
             "COMET is scored with its source segments: use evaluate_texts(options=EvalOptions(comet=...))"
         )
-    raise InputError(f"unknown metric {name!r}; known metrics: {', '.join(METRICS)}")
+    raise InputError(f"unknown metric {name!r}; known metrics: {', '.join(KNOWN_METRICS)}")
 
 
 _CLASSES: dict[str, type] = {}

@@ -50,7 +50,7 @@ def evaluate_qe(
     scores, info = score_systems(
         [(n, list(h)) for n, h in systems], [], ("comet",), lang, None,
         parse_method(opts.significance), opts.n_bootstrap, opts.n_trials, opts.seed,
-        {"comet": metric},
+        {"comet": metric}, confidence=opts.confidence,
     )  # fmt: skip
     blank = [[""] * len(srcs)]  # no reference: chrF++ and length ratio are not computed
     results = []

@@ -13,7 +13,11 @@ bigrams, so that order counts too.
 
 The program runs in a band around a chain of confident anchors (lines sharing rare words
 and most of their content), widened while the best path touches its edge: a few thousand
-lines take seconds, and a block of lines dropped or added anywhere is still found.
+lines take seconds, and a block of lines dropped or added anywhere is still found. When
+the line counts differ so much that this band would exceed ``MAX_CELLS`` (30,000 lines
+against 3,000), the band follows the straight line between anchors instead, so the cells
+grow with the lines, never with their product; beyond ``MAX_FIRST_CELLS`` even for that
+band, realigning is refused with the fix.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 
+from mtalign.errors import InputError
 from mtalign.types import Alignment, Bead
 
 #: Bead shapes (hypothesis lines, reference lines), in order of preference on exact ties.
@@ -36,6 +41,8 @@ MERGE_PENALTY = 2  # per line beyond one on either side of a bead
 BAND = 8
 OPEN = 64
 MAX_CELLS = 2_000_000
+#: The narrowest band of the largest inputs must fit in this many cells (about 1.5 GiB).
+MAX_FIRST_CELLS = 6_000_000
 #: Anchors: a line's rarest words find its candidates; a pair needs this Dice overlap.
 RARE_WORDS = 3
 ANCHOR_DICE = 0.5
@@ -60,11 +67,12 @@ def bag(text: str, lang: str | None = None) -> frozenset[str]:
     """
     toks = token_list(text, lang)
     grams = toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
-    seen: Counter[str] = Counter()
+    seen: dict[str, int] = {}
     out = []
     for g in grams:
-        seen[g] += 1
-        out.append(f"{g}\x1f{seen[g]}")
+        k = seen.get(g, 0) + 1
+        seen[g] = k
+        out.append(f"{g}\x1f{k}")
     return frozenset(out)
 
 
@@ -156,12 +164,40 @@ def _ranges(anchors: list[tuple[int, int]], n: int, m: int, band: int) -> list[t
                 a = ja + (i - ia) + shift_lo - band
                 b = ja + (i - ia) + shift_hi + band
             lo[i], hi[i] = max(0, a), min(m, b)
-    for i in range(1, n + 1):  # monotone bounds: every cell keeps its predecessors
+    return _monotone(lo, hi, n, m)
+
+
+def _slope_ranges(
+    anchors: list[tuple[int, int]], n: int, m: int, band: int
+) -> list[tuple[int, int]]:
+    """Like :func:`_ranges`, but every stretch gets ``band`` around the straight line
+    between its anchors: cells grow with ``n + m``, however unequal the counts."""
+    points = [(0, 0), *anchors, (n, m)]
+    lo, hi = [0] * (n + 1), [m] * (n + 1)
+    for (ia, ja), (ib, jb) in zip(points, points[1:], strict=False):
+        di, dj = ib - ia, jb - ja
+        for i in range(ia, ib + 1):
+            if di == 0:
+                a, b = ja, jb
+            else:
+                a = ja + dj * (i - ia) // di
+                b = ja + -(-dj * (i + 1 - ia) // di)  # the next row's start, rounded up
+            lo[i], hi[i] = max(0, a - band), min(m, min(b, jb) + band)
+    return _monotone(lo, hi, n, m)
+
+
+def _monotone(lo: list[int], hi: list[int], n: int, m: int) -> list[tuple[int, int]]:
+    """Bounds that only move forward, so every cell keeps its predecessors."""
+    for i in range(1, n + 1):
         lo[i] = max(lo[i], lo[i - 1])
     for i in range(n - 1, -1, -1):
         hi[i] = min(hi[i], hi[i + 1])
     lo[0], hi[n] = 0, m
     return [(a, max(a, b)) for a, b in zip(lo, hi, strict=True)]
+
+
+def _cells(ranges: list[tuple[int, int]]) -> int:
+    return sum(b - a + 1 for a, b in ranges)
 
 
 def _solve(h: _Side, r: _Side, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -205,6 +241,17 @@ def _touches_edge(path: list[tuple[int, int]], ranges: list[tuple[int, int]], m:
     return False
 
 
+def _check_size(n: int, m: int) -> None:
+    """Refuse inputs whose narrowest band would not fit in ``MAX_FIRST_CELLS`` cells."""
+    need = (n + 1) * (2 * BAND + 1) + m
+    if need > MAX_FIRST_CELLS:
+        raise InputError(
+            f"realigning {n:,} hypothesis lines with {m:,} reference lines needs more than "
+            f"{MAX_FIRST_CELLS:,} cells; split both files into documents (a few thousand "
+            "lines each) and evaluate them separately, or give line-aligned files"
+        )
+
+
 def realign(
     hyps: Sequence[str],
     refs: Sequence[str],
@@ -218,14 +265,18 @@ def realign(
     Dice overlap of the two sides' tokens (0 for unpaired lines).
     """
     lang = tgt_lang or src_lang
-    h, r = _Side(hyps, lang), _Side(refs, lang)
     n, m = len(hyps), len(refs)
+    _check_size(n, m)
+    h, r = _Side(hyps, lang), _Side(refs, lang)
     anchors = _anchors(h, r)
     band = BAND
+    shape = _ranges
+    if _cells(_ranges(anchors, n, m, band)) > MAX_CELLS:
+        shape = _slope_ranges
     while True:
-        ranges = _ranges(anchors, n, m, band)
+        ranges = shape(anchors, n, m, band)
         path = _solve(h, r, ranges)
-        cells = sum(b - a + 1 for a, b in ranges)
+        cells = _cells(ranges)
         if not _touches_edge(path, ranges, m) or band >= max(n, m) or 2 * cells > MAX_CELLS:
             break
         band *= 2
@@ -242,5 +293,5 @@ def realign(
         tgt=tuple(refs),
         beads=tuple(beads),
         method=METHOD,
-        meta={"anchors": len(anchors), "band": band},
+        meta={"anchors": len(anchors), "band": band, "cells": cells},
     )

@@ -45,5 +45,6 @@ def write_reports(
     base = check_output_dir(folder, "--report")
     out: dict[str, Path] = {}
     for fmt in parse_formats(list(formats)):
-        out[fmt] = atomic_write_text(base / FORMATS[fmt], _RENDER[fmt](report))
+        text = render_html(report, base=base) if fmt == "html" else _RENDER[fmt](report)
+        out[fmt] = atomic_write_text(base / FORMATS[fmt], text)
     return out

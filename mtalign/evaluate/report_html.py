@@ -8,7 +8,10 @@ carry ``lang`` and ``dir="auto"`` so Arabic reads right-to-left.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from mtalign.evaluate.report_json import Report, tool_versions
 from mtalign.evaluate.runner import Evaluation, SystemResult
@@ -55,6 +58,33 @@ code{font-size:12px;background:#f0f2f6;padding:1px 4px;border-radius:3px;overflo
 def e(text: object) -> str:
     """Escape any text for HTML element content and attribute values."""
     return html.escape(str(text), quote=True)
+
+
+def shown_path(value: str, base: str | os.PathLike[str] | None) -> str:
+    """A file path as the page shows it: relative to the report folder ``base`` when it lies
+    under it or beside it (one ``..``), else its base name, so a page passed around carries
+    no local folder names. Strings that are not paths (hub ids, ``-``) stay as they are."""
+    if not value or value == "-" or not (os.path.isabs(value) or os.path.exists(value)):
+        return value
+    if base is not None:
+        try:
+            rel = os.path.relpath(os.path.abspath(value), os.path.abspath(base))
+        except ValueError:  # another drive on Windows
+            rel = ""
+        if rel and Path(rel).parts.count("..") <= 1 and not os.path.isabs(rel):
+            return Path(rel).as_posix()
+    return Path(value).name or value
+
+
+def _shown(value: Any, base: str | os.PathLike[str] | None) -> Any:
+    """:func:`shown_path` through the lists and tables of the settings."""
+    if isinstance(value, str):
+        return shown_path(value, base)
+    if isinstance(value, (list, tuple)):
+        return [_shown(v, base) for v in value]
+    if isinstance(value, dict):
+        return {k: _shown(v, base) for k, v in value.items()}
+    return value
 
 
 def _color(i: int) -> str:
@@ -145,12 +175,7 @@ def score_chart(ev: Evaluation) -> str:
                 f"</title></rect>"
             )
             if sc.ci:
-                x1, x2 = label_w + sc.ci[0] * scale, label_w + sc.ci[1] * scale
-                ym = y + bar_h / 2
-                parts.append(
-                    f'<path d="M{x1:.1f} {ym - 5}v10M{x1:.1f} {ym}H{x2:.1f}M{x2:.1f} {ym - 5}v10" '
-                    f'stroke="#1d2430" stroke-width="1.5" fill="none"/>'
-                )
+                parts.append(_whisker(sc.ci, label_w, scale, y + bar_h / 2))
             end = label_w + max(w, sc.ci[1] * scale if sc.ci else 0) + 6
             parts.append(
                 f'<text x="{end:.1f}" y="{y + bar_h - 4}" font-size="11">{e(f"{sc.value:.2f}")}'
@@ -158,6 +183,24 @@ def score_chart(ev: Evaluation) -> str:
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _whisker(ci: tuple[float, float], left: float, scale: float, ym: float) -> str:
+    """A CI whisker; a bound below 0 is cut at the axis (dashed, no cap) so it never runs
+    into the system names left of the plot (TER's wide intervals do)."""
+    lo, hi = ci
+    x1, x2 = left + max(0.0, lo) * scale, left + max(0.0, hi) * scale
+    cap = f"M{x1:.1f} {ym - 5}v10" if lo >= 0 else ""
+    out = (
+        f'<path d="{cap}M{x1:.1f} {ym}H{x2:.1f}M{x2:.1f} {ym - 5}v10" '
+        f'stroke="#1d2430" stroke-width="1.5" fill="none"/>'
+    )
+    if lo < 0:
+        out += (
+            f'<path d="M{x1:.1f} {ym - 5}v10" stroke="#1d2430" stroke-width="1" '
+            f'stroke-dasharray="2 2" fill="none"><title>lower bound {lo:.2f} is below 0</title></path>'
+        )
+    return out
 
 
 def histogram(ev: Evaluation, bins: int = 10) -> str:
@@ -329,11 +372,13 @@ def _misses_table(ev: Evaluation) -> str:
     )
 
 
-def _evaluation_html(ev: Evaluation, worst: int) -> str:
+def _evaluation_html(ev: Evaluation, worst: int, base: str | os.PathLike[str] | None) -> str:
     sig = ev.significance
     out = [f'<section class="card"><h2>{e(ev.title or "Target")}: {e(ev.lang)}</h2>']
-    refs = ", ".join(f"<code>{e(r)}</code>" for r in ev.refs)
-    src = f"; source <code>{e(ev.src)}</code> ({e(ev.src_lang)})" if ev.src else ""
+    refs = ", ".join(f"<code>{e(shown_path(r, base))}</code>" for r in ev.refs)
+    src = (
+        f"; source <code>{e(shown_path(ev.src, base))}</code> ({e(ev.src_lang)})" if ev.src else ""
+    )
     out.append(f'<p class="meta">References {refs}{src}; BLEU tokenizer {e(ev.bleu_tokenizer)}.')
     if sig.method:
         out.append(
@@ -391,13 +436,19 @@ def _evaluation_html(ev: Evaluation, worst: int) -> str:
     return "".join(out)
 
 
-def render_html(report: Report, worst: int = WORST) -> str:
-    """``report.html`` text: a single page that needs nothing but a browser."""
+def render_html(
+    report: Report, worst: int = WORST, base: str | os.PathLike[str] | None = None
+) -> str:
+    """``report.html`` text: a single page that needs nothing but a browser.
+
+    File paths are shown relative to ``base`` (the report's folder) or as base names.
+    """
     tools = tool_versions()
     settings = "".join(
-        f"<tr><th>{e(k)}</th><td><code>{e(v)}</code></td></tr>" for k, v in report.settings.items()
+        f"<tr><th>{e(k)}</th><td><code>{e(_shown(v, base))}</code></td></tr>"
+        for k, v in report.settings.items()
     )
-    body = "".join(_evaluation_html(ev, worst) for ev in report.evaluations)
+    body = "".join(_evaluation_html(ev, worst, base) for ev in report.evaluations)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'

@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from mtalign.errors import InputError
@@ -73,7 +74,8 @@ class Evaluation:
 
 
 def unique_names(paths: Sequence[str], names: Sequence[str] | None = None) -> list[str]:
-    """System names: the given ones, else file names (full paths where two would clash)."""
+    """System names: the given ones, else file names (with as many of their folders as it
+    takes where two would clash)."""
     if names:
         if len(names) != len(paths):
             raise InputError(
@@ -82,8 +84,15 @@ def unique_names(paths: Sequence[str], names: Sequence[str] | None = None) -> li
         out = [str(n) for n in names]
     else:
         out = [display_name(p) for p in paths]
-        if len(set(out)) != len(out):
-            out = [str(p) for p in paths]
+        parts = [Path(str(p)).parts for p in paths]
+        depth = 2
+        while len(set(out)) != len(out) and depth <= max(len(x) for x in parts):
+            # Clashing file names: as many trailing folders as it takes, not whole paths.
+            out = [
+                str(Path(*x[-depth:])) if len(x) > 1 else str(p)
+                for x, p in zip(parts, paths, strict=True)
+            ]
+            depth += 1
     if len(set(out)) != len(out):
         raise InputError(f"system names must differ, got {', '.join(out)}; pass --names")
     return out
@@ -92,6 +101,11 @@ def unique_names(paths: Sequence[str], names: Sequence[str] | None = None) -> li
 @dataclass(frozen=True)
 class EvalOptions:
     """How systems are scored: metrics, tests, resampling, realignment, COMET scorer.
+
+    ``confidence`` asks for bootstrap confidence intervals (``n_bootstrap`` resamples) when
+    no test is run or with ``paired-ar``; it is off by default, so the scores and signatures
+    are those of a bare ``sacrebleu REF -i HYP -m bleu chrf ter`` (``paired-bs`` always has
+    CIs, as in sacrebleu).
 
     ``aligner`` realigns a system whose line count differs from the references' (True:
     :mod:`mtalign.evaluate.realign`; None/False: such a system is an :class:`InputError`
@@ -105,6 +119,7 @@ class EvalOptions:
     seed: int = 12345
     n_bootstrap: int = 1000
     n_trials: int = DEFAULT_AR_TRIALS
+    confidence: bool = False
     aligner: Aligner | None | bool = True
     comet: Any = None
 
@@ -164,7 +179,7 @@ def evaluate_texts(
     neural = _neural_metrics(keys, opts.comet, src_units, ref_units[0])
     scores, info = score_systems(
         sys_units, ref_units, keys, lang, tok, method, opts.n_bootstrap, opts.n_trials,
-        opts.seed, neural,
+        opts.seed, neural, confidence=opts.confidence,
     )  # fmt: skip
     results = [
         _system_result(

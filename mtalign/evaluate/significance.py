@@ -1,21 +1,29 @@
-"""Confidence intervals and paired significance tests (sacrebleu's implementations).
+"""Confidence intervals and paired significance tests, as sacrebleu computes them.
 
-sacrebleu takes its random seed from the ``SACREBLEU_SEED`` environment variable; the
-seed given here is set there for the duration of a run (under a lock), so results are
-the same as ``SACREBLEU_SEED=SEED sacrebleu REF -i A B --paired-bs`` and reproducible.
+The tests are sacrebleu's (bootstrap CI, paired bootstrap, approximate randomisation,
+its p-value and CI formulas, its random draws from ``numpy.random.default_rng(seed)``),
+run over compact per-segment statistics resampled in chunks
+(:mod:`mtalign.evaluate.resample`), so memory does not grow with the number of resamples.
+Same seed, same numbers as ``SACREBLEU_SEED=SEED sacrebleu REF -i A B --paired-bs``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from mtalign.errors import InputError
 from mtalign.evaluate.metrics import make_metric, to_score
+from mtalign.evaluate.resample import (
+    ar_trials,
+    bootstrap_scores,
+    bootstrap_sums,
+    corpus_score,
+    extract,
+)
 from mtalign.types import Score
 
 #: ``--significance`` values and sacrebleu's test names.
@@ -24,8 +32,6 @@ METHODS = {"paired-bs": "bs", "paired-ar": "ar"}
 DEFAULT_AR_TRIALS = 10_000
 #: Significance level used to mark a system as different from the baseline.
 ALPHA = 0.05
-
-_seed_lock = threading.RLock()
 
 
 def parse_method(value: str | None) -> str | None:
@@ -39,24 +45,6 @@ def parse_method(value: str | None) -> str | None:
             f"--significance: unknown test {value!r}; use {' or '.join(METHODS)} (or leave it out)"
         )
     return key
-
-
-@contextlib.contextmanager
-def sacrebleu_seed(seed: int) -> Iterator[None]:
-    """Set ``SACREBLEU_SEED`` while sacrebleu resamples, then restore it."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed <= 0:
-        # sacrebleu treats seed 0 as "no seed" in paired tests: results would not repeat.
-        raise InputError(f"--seed: expected a positive whole number, got {seed!r}")
-    with _seed_lock:
-        old = os.environ.get("SACREBLEU_SEED")
-        os.environ["SACREBLEU_SEED"] = str(seed)
-        try:
-            yield
-        finally:
-            if old is None:
-                os.environ.pop("SACREBLEU_SEED", None)
-            else:
-                os.environ["SACREBLEU_SEED"] = old
 
 
 @dataclass(frozen=True)
@@ -92,14 +80,18 @@ def score_systems(
     n_trials: int = DEFAULT_AR_TRIALS,
     seed: int = 12345,
     extra: Mapping[str, Any] | None = None,
+    confidence: bool = True,
 ) -> tuple[list[dict[str, Score]], SignificanceInfo]:
     """Corpus scores for every system, with 95% CIs and p-values against the first.
 
-    ``method`` None: each system gets a bootstrap CI of its own (``n_bootstrap`` resamples,
-    0 or 1 for none). ``paired-bs``: paired bootstrap with ``n_bootstrap`` resamples.
+    ``method`` None: the corpus scores, each with a bootstrap CI of its own when
+    ``confidence`` (``n_bootstrap`` resamples; 0 or 1 for none). ``paired-bs``: paired
+    bootstrap with ``n_bootstrap`` resamples (CIs always, as sacrebleu gives them).
     ``paired-ar``: approximate randomisation with ``n_trials`` trials, CIs from
-    ``n_bootstrap`` resamples. The first system is the baseline (its p-value is None).
-    ``extra`` holds ready sacrebleu metric objects by key (COMET, which needs the sources).
+    ``n_bootstrap`` resamples when ``confidence``. The first system is the baseline (its
+    p-value is None). ``extra`` holds ready sacrebleu metric objects by key (COMET, which
+    needs the sources). The numbers are sacrebleu's (:mod:`mtalign.evaluate.resample`);
+    memory grows with segments x statistics, never with resamples.
     """
     extra = dict(extra or {})
     if not systems:
@@ -110,71 +102,143 @@ def score_systems(
             f"--significance {method} compares systems: give two or more --hyp files "
             "(the first is the baseline)"
         )
-    ref_sets = [list(r) for r in refs]
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed <= 0:
+        # sacrebleu treats seed 0 as "no seed" in paired tests: results would not repeat.
+        raise InputError(f"--seed: expected a positive whole number, got {seed!r}")
     names = [name for name, _ in systems]
-
-    def metric(key: str) -> Any:
-        return extra.get(key) or make_metric(key, lang, tokenize, references=ref_sets)
-
-    with sacrebleu_seed(seed):
-        if method is None:
-            results: list[dict[str, Score]] = [{} for _ in systems]
-            for key in metrics:  # metric by metric, as sacrebleu's own CLI resamples
-                m = metric(key)
-                for i, (_, hyps) in enumerate(systems):
-                    results[i][key] = _bootstrap(m, key, hyps, n_bootstrap)
-            n_ci = max(0, n_bootstrap) if n_bootstrap > 1 else 0
-            return results, SignificanceInfo(None, 0, n_ci, seed, names[0])
-        test_type = METHODS[method]
-        n_samples = n_bootstrap if test_type == "bs" else n_trials
-        if n_samples < 2:
-            raise InputError(f"--significance {method}: needs at least 2 samples, got {n_samples}")
-        objs = {key: metric(key) for key in metrics}
-        paired = _paired(systems, objs, test_type, n_samples, n_bootstrap)
-    n_ci = n_bootstrap if (test_type == "bs" or n_bootstrap > 1) else 0
-    return paired, SignificanceInfo(method, n_samples, n_ci, seed, names[0])
+    objs = {key: extra.get(key) or make_metric(key, lang, tokenize) for key in metrics}
+    ref_sets = [list(r) for r in refs]
+    stats = [
+        {k: extract(m, hyps, None if k in extra else ref_sets) for k, m in objs.items()}
+        for _, hyps in systems
+    ]
+    n_ci = n_bootstrap if confidence and n_bootstrap > 1 else 0
+    if method is None:
+        results = _bootstrap(objs, stats, n_ci, seed)
+        return results, SignificanceInfo(None, 0, n_ci, seed, names[0])
+    test_type = METHODS[method]
+    n_samples = n_bootstrap if test_type == "bs" else n_trials
+    if n_samples < 2:
+        raise InputError(f"--significance {method}: needs at least 2 samples, got {n_samples}")
+    if test_type == "bs":
+        n_ci = n_samples
+    test = _Test(objs, test_type, n_samples, n_ci, seed)
+    return test.run(stats), SignificanceInfo(method, n_samples, n_ci, seed, names[0])
 
 
-def _bootstrap(metric: Any, key: str, hyps: Sequence[str], n_bootstrap: int) -> Score:
-    """One system's corpus score with a bootstrap CI of its own."""
-    sb = metric.corpus_score(list(hyps), None, n_bootstrap=max(1, n_bootstrap))
-    return to_score(key, sb, metric)
+def _flat_sums(
+    stats: Sequence[Mapping[str, np.ndarray]], keys: Sequence[str], n: int, seed: int
+) -> list[dict[str, np.ndarray]]:
+    """Bootstrap sums of every system and metric from one index stream (sacrebleu reseeds
+    the generator for each, so they all see the same resamples)."""
+    flat = bootstrap_sums([st[k] for st in stats for k in keys], n, seed)
+    return [{k: flat[i * len(keys) + j] for j, k in enumerate(keys)} for i in range(len(stats))]
 
 
-def _paired(
-    systems: Sequence[tuple[str, Sequence[str]]],
-    objs: Mapping[str, Any],
-    test_type: str,
-    n_samples: int,
-    n_bootstrap: int,
+def _bootstrap(
+    objs: Mapping[str, Any], stats: list[dict[str, np.ndarray]], n_ci: int, seed: int
 ) -> list[dict[str, Score]]:
-    """Scores with p-values against the first system, from sacrebleu's PairedTest."""
-    from sacrebleu.significance import PairedTest
+    """Every system's corpus scores, with a bootstrap CI of its own when ``n_ci`` > 1."""
+    keys = list(objs)
+    scores = [{k: corpus_score(objs[k], st[k]) for k in keys} for st in stats]
+    if n_ci > 1:
+        for sb, sums in zip(scores, _flat_sums(stats, keys, n_ci, seed), strict=True):
+            for k in keys:
+                sb[k].estimate_ci(bootstrap_scores(objs[k], sums[k]))
+        for m in objs.values():  # the signature fields sacrebleu's corpus_score sets
+            m.n_bootstrap, m.seed = n_ci, str(seed)
+    return [{k: to_score(k, s[k], objs[k]) for k in keys} for s in scores]
 
-    test = PairedTest(
-        [(name, list(hyps)) for name, hyps in systems],
-        dict(objs),
-        references=None,
-        test_type=test_type,
-        n_samples=n_samples,
-        n_ar_confidence=n_bootstrap if (test_type == "ar" and n_bootstrap > 1) else -1,
-        n_jobs=1,
-    )
-    sigs, table = test()
-    results: list[dict[str, Score]] = [{} for _ in systems]
-    # PairedTest keys its table by the scores' display names, in metric order.
-    for key, sb_name in zip(objs, list(table)[1:], strict=True):
-        sig = sigs[sb_name].format()
-        for i, res in enumerate(table[sb_name]):
-            assert not isinstance(res, str)  # metric rows hold results; only names are str
-            info_: dict[str, Any] = {"key": key, "lower_is_better": key == "ter"}
-            ci = None
-            if res.mean is not None and res.ci is not None:
-                mean, half = float(res.mean), float(res.ci)
-                ci = (mean - half, mean + half)
-                info_.update(mean=mean, ci_halfwidth=half)
-            if i > 0 and res.p_value is not None:
-                info_["p_value"] = float(res.p_value)
-                info_["significant"] = bool(res.p_value < ALPHA)
-            results[i][key] = Score(sb_name, float(res.score), sig, ci, info_)
-    return results
+
+class _Test:
+    """sacrebleu's ``PairedTest`` over compact statistics: the baseline first, then every
+    system against it with the same draws."""
+
+    def __init__(
+        self, objs: Mapping[str, Any], test_type: str, n_samples: int, n_ci: int, seed: int
+    ) -> None:
+        self.objs, self.keys = objs, list(objs)
+        self.test_type, self.n_samples, self.n_ci, self.seed = test_type, n_samples, n_ci, seed
+        self.sigs = {k: self._signature(m) for k, m in objs.items()}
+
+    def _signature(self, metric: Any) -> str:
+        sig = metric.get_signature()
+        sig.update("seed", str(self.seed))
+        sig.update(self.test_type, self.n_samples)
+        if self.n_ci > 0:
+            sig.update("bs", self.n_ci)
+        return str(sig.format())
+
+    def _scores(self, key: str, sums: np.ndarray) -> np.ndarray:
+        return np.array([s.score for s in bootstrap_scores(self.objs[key], sums)])
+
+    def run(self, stats: list[dict[str, np.ndarray]]) -> list[dict[str, Score]]:
+        keys = self.keys
+        real = [{k: corpus_score(self.objs[k], st[k]) for k in keys} for st in stats]
+        boot: list[dict[str, np.ndarray]] = [{} for _ in stats]
+        if self.test_type == "bs":
+            sums = _flat_sums(stats, keys, self.n_samples, self.seed)
+            boot = [{k: self._scores(k, s[k]) for k in keys} for s in sums]
+        elif self.n_ci > 0:
+            base = _flat_sums(stats[:1], keys, self.n_ci, self.seed)[0]
+            boot[0] = {k: self._scores(k, base[k]) for k in keys}
+        out = [{k: self._score(k, real[0][k], boot[0].get(k), None) for k in keys}]
+        for i in range(1, len(stats)):
+            if self.test_type == "bs":
+                p = {k: _p_bs(real[0][k].score, real[i][k].score, boot[0][k], boot[i][k])
+                     for k in keys}  # fmt: skip
+            else:
+                p, boot[i] = self._ar(stats[0], stats[i], real[0], real[i])
+            out.append({k: self._score(k, real[i][k], boot[i].get(k), p[k]) for k in keys})
+        return out
+
+    def _ar(
+        self,
+        base: Mapping[str, np.ndarray],
+        system: Mapping[str, np.ndarray],
+        base_real: Mapping[str, Any],
+        sys_real: Mapping[str, Any],
+    ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+        """Approximate randomisation p-values, then the system's CI from the same generator."""
+        from sacrebleu.significance import _compute_p_value
+
+        keys = self.keys
+        rng = np.random.default_rng(self.seed)
+        shuffled = ar_trials([base[k] for k in keys], [system[k] for k in keys],
+                             self.n_samples, rng)  # fmt: skip
+        p: dict[str, float] = {}
+        for k, (a, b) in zip(keys, shuffled, strict=True):
+            m = self.objs[k]
+            sa = np.array([m._aggregate_and_compute(row[None]).score for row in a])
+            sb = np.array([m._aggregate_and_compute(row[None]).score for row in b])
+            diff = abs(base_real[k].score - sys_real[k].score)
+            p[k] = float(_compute_p_value(np.abs(sa - sb), diff))
+        boot: dict[str, np.ndarray] = {}
+        if self.n_ci > 0:
+            sums = bootstrap_sums([system[k] for k in keys], self.n_ci, None, rng=rng)
+            boot = {k: self._scores(k, s) for k, s in zip(keys, sums, strict=True)}
+        return p, boot
+
+    def _score(self, key: str, sb: Any, boot: np.ndarray | None, p: float | None) -> Score:
+        """One system's result as a :class:`Score` (``sb``: its sacrebleu corpus score)."""
+        from sacrebleu.significance import estimate_ci
+
+        info: dict[str, Any] = {"key": key, "lower_is_better": key == "ter"}
+        ci = None
+        if boot is not None:
+            mean, half = (float(x) for x in estimate_ci(boot))
+            ci = (mean - half, mean + half)
+            info.update(mean=mean, ci_halfwidth=half)
+        if p is not None:
+            info["p_value"] = p
+            info["significant"] = bool(p < ALPHA)
+        return Score(sb.name, float(sb.score), self.sigs[key], ci, info)
+
+
+def _p_bs(base_real: float, sys_real: float, base: np.ndarray, system: np.ndarray) -> float:
+    """sacrebleu's paired bootstrap p-value from the two systems' resampled scores."""
+    from sacrebleu.significance import _compute_p_value
+
+    diff = abs(base_real - sys_real)
+    sample_diffs = np.abs(system - base)
+    return float(_compute_p_value(sample_diffs - sample_diffs.mean(), diff))

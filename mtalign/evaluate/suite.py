@@ -356,6 +356,7 @@ def run_suite(
             n_trials=suite.n_trials,
             aligner=aligner,
             comet=comet,
+            confidence=True,  # a suite report always shows CIs, with or without a test
         )
         evaluations.append(
             _evaluate_target(suite, lang, srcs, refs[lang], systems, options, out_dir)

@@ -293,8 +293,8 @@ def _peak_rss_mb() -> float | None:
 def _score(hyps: Sequence[str], refs: Sequence[str], tgt: str) -> tuple[float, float]:
     from mtalign.evaluate.metrics import corpus_scores
 
-    scores = corpus_scores(list(hyps), [list(refs)], ("chrf", "bleu"), lang=tgt)
-    return scores["chrf"].value, scores["bleu"].value
+    scores = corpus_scores(list(hyps), [list(refs)], ("chrf++", "bleu"), lang=tgt)
+    return scores["chrf++"].value, scores["bleu"].value
 
 
 def _terms(srcs: Sequence[str], hyps: Sequence[str], tgt: str) -> float | None:
@@ -404,7 +404,7 @@ def check_model(
 def _corpus_chrf(hyps: Sequence[str], refs: Sequence[str]) -> float:
     from mtalign.evaluate.metrics import corpus_scores
 
-    return corpus_scores(list(hyps), [list(refs)], ("chrf",))["chrf"].value
+    return corpus_scores(list(hyps), [list(refs)], ("chrf++",))["chrf++"].value
 
 
 def verdict(check: PairCheck) -> tuple[str, list[str]]:

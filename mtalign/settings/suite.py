@@ -39,7 +39,7 @@ class SuiteTable(_Table, frozen=True):
     metrics: Annotated[
         tuple[str, ...] | str,
         setting(
-            "metrics: bleu, chrf (chrF++), ter, comet (needs mtalign[comet])",
+            "metrics: bleu, chrf (chrF), chrf++ (chrF++), ter, comet (needs mtalign[comet])",
             metavar="NAME[,NAME...]",
         ),
     ] = ("bleu", "chrf", "ter")
