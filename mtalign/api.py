@@ -72,6 +72,9 @@ def translate(
         **settings,
     }
     config = build(TranslateSettings, values)
+    from mtalign.pipeline import set_threads
+
+    set_threads(config)
     if isinstance(source, (str, os.PathLike)):
         return _translate_file(str(source), config, out)
     if out is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -50,7 +51,8 @@ class OwnedDB:
 
     ``setup`` runs on each new connection (pragmas, schema, a cheap probe); ``check``
     adds ``PRAGMA quick_check`` when an existing file is opened. ``what`` names the file
-    in warnings ("translation cache").
+    in warnings ("translation cache"). Statements are serialised by a lock, so threads
+    may share one object (the connection is made where first needed, used under the lock).
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class OwnedDB:
         self._timeout = timeout
         self._check = check
         self._con: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
         self.disabled = False
         self.moved_aside: list[Path] = []
 
@@ -80,20 +83,21 @@ class OwnedDB:
         ``op`` must fetch what it needs before returning (a cursor read later could hit
         a damaged page outside this guard). A cache returns ``fallback`` when it is off.
         """
-        for attempt in (0, 1):
-            if self.disabled:
-                return fallback
-            try:
-                return op(self._connection())
-            except sqlite3.Error as exc:
-                self._rollback()
-                if is_damage(exc) and attempt == 0:
-                    self.damaged(str(exc))
-                    continue
-                self._fail(exc)
-            except OSError as exc:  # the folder cannot be made or read
-                self._fail(exc)
-        return fallback
+        with self._lock:
+            for attempt in (0, 1):
+                if self.disabled:
+                    return fallback
+                try:
+                    return op(self._connection())
+                except sqlite3.Error as exc:
+                    self._rollback()
+                    if is_damage(exc) and attempt == 0:
+                        self.damaged(str(exc))
+                        continue
+                    self._fail(exc)
+                except OSError as exc:  # the folder cannot be made or read
+                    self._fail(exc)
+            return fallback
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """All rows of one statement (empty when a cache is off)."""
@@ -142,12 +146,13 @@ class OwnedDB:
         )
 
     def close(self) -> None:
-        if self._con is not None:
-            try:
-                self._con.close()
-            except sqlite3.Error:
-                pass  # closing a damaged file can fail; it is closed either way
-            self._con = None
+        with self._lock:
+            if self._con is not None:
+                try:
+                    self._con.close()
+                except sqlite3.Error:
+                    pass  # closing a damaged file can fail; it is closed either way
+                self._con = None
 
     # ------------------------------------------------------------------ internals
 
@@ -155,7 +160,9 @@ class OwnedDB:
         if self._con is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             existed = self.path.exists() and self.path.stat().st_size > 0
-            con = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
+            con = sqlite3.connect(
+                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
             try:
                 self._setup(con)
                 if self._check and existed:

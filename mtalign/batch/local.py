@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from mtalign.batch.config import JobConfig
 from mtalign.batch.state import DocEntry
 from mtalign.batch.work import DocWork, load_entry, translate_chunk
-from mtalign.pipeline import TranslationSession
+from mtalign.pipeline import TranslationSession, set_threads
 
 #: Documents translated together in one round of model calls.
 CHUNK_DOCS = 16
@@ -27,6 +27,8 @@ def run_local(
     ``session`` lets tests inject engines.
     """
     own = session is None
+    if own:
+        set_threads(cfg.settings)
     session = session or TranslationSession(cfg.settings)
     langs = cfg.settings.targets
     try:

@@ -51,6 +51,7 @@ from mtalign.pipeline.session import (
     check_pairs,
     load_glossary,
     resolve_pairs,
+    set_threads,
 )
 from mtalign.pipeline.settings import TranslateSettings, check_settings
 from mtalign.pipeline.stage import SegmentTranslator, progress, progress_enabled
@@ -80,6 +81,7 @@ __all__ = [
     "mask_protected",
     "output_name",
     "resolve_pairs",
+    "set_threads",
     "translate_documents",
     "translate_files",
     "translate_group",

@@ -318,11 +318,12 @@ def run_engine(
     ``max_length`` caps output tokens (tests: random models always run to the limit);
     ``glossary=False`` skips the glossary runs.
     """
-    from mtalign.engines import engine_name, load_translator
+    from mtalign.engines import engine_name, load_translator, set_process_threads
 
     pe = PairEngine(model.src, model.tgt, model, engine_name(engine))
     ct2_type = compute_type if pe.engine == "ctranslate2" else None
     settings = _settings(pe, threads, ct2_type, max_length=max_length)
+    set_process_threads(pe.engine, engine_threads(settings))  # `models check` is the edge
     before = _reset_peak_rss()
     t0 = time.perf_counter()
     inner = load_translator(
