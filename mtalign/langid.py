@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mtalign.errors import LanguageError
-from mtalign.langs import ALIASES, normalize_lang
+from mtalign.langs import canonical, normalize_lang
 
 __all__ = ["LangGuess", "check_language", "detect", "letter_count", "normalize_lang"]
 
@@ -73,7 +73,7 @@ def _probabilities(text: str) -> list[tuple[str, float]]:
         langs = det.get_probabilities()
     except LangDetectException:
         return []
-    return [(ALIASES.get(lp.lang, lp.lang), lp.prob) for lp in langs]
+    return [(canonical(lp.lang), lp.prob) for lp in langs]
 
 
 def detect(text: str) -> LangGuess:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult, Translator
 from mtalign.errors import ModelError
+from mtalign.settings.translate import ENGINE_ALIASES
 
 if TYPE_CHECKING:
     from mtalign.models import ResolvedModel
@@ -40,7 +41,7 @@ ENGINES: dict[str, tuple[str, str, str]] = {
     "ctranslate2": ("mtalign.engines.ct2", "CTranslate2Translator", "ctranslate2"),
     "transformers": ("mtalign.engines.hf", "TransformersTranslator", "transformers"),
 }
-ALIASES = {"ct2": "ctranslate2", "hf": "transformers", "torch": "transformers"}
+ALIASES = ENGINE_ALIASES
 
 
 def _importable(package: str) -> bool:

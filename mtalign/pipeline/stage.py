@@ -11,7 +11,7 @@ from typing import Any
 from mtalign.batching import plan_batches, split_long
 from mtalign.engines.base import DecodeOptions, Translator
 from mtalign.errors import ModelError
-from mtalign.langs import NO_SPACE_LANGS
+from mtalign.langs import without_spaces
 from mtalign.pipeline.masking import mask_protected, unmask
 from mtalign.pipeline.results import SegmentOutcome
 from mtalign.pipeline.settings import TranslateSettings, decode_options, safer_options
@@ -227,7 +227,7 @@ class SegmentTranslator:
         if prep is None:
             return SegmentOutcome(text=text, passthrough=True)
         norm, kept = prep
-        joiner = "" if self.tgt_lang in NO_SPACE_LANGS else " "
+        joiner = "" if without_spaces(self.tgt_lang) else " "
         out = unmask(joiner.join(outputs[p] for p in plan).strip(), kept)
         was_retried = any(p in retried for p in plan)
         flags = [
