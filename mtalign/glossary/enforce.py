@@ -23,7 +23,13 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
-from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult, Translator
+from mtalign.engines.base import (
+    DecodeOptions,
+    Hypothesis,
+    TranslationResult,
+    Translator,
+    check_count,
+)
 from mtalign.glossary.check import Occurrence, check_segment
 from mtalign.glossary.fix import apply_edits
 from mtalign.glossary.model import Glossary
@@ -210,7 +216,7 @@ def prefix_repair(
     the target prefix and let the model finish, in one batched call."""
     prefixes: dict[int, str] = {}
     for i, (occ, hyp) in pending.items():
-        p = _repair_prefix(ctx.sources[i], hyp, occ, ctx.glossary, ctx.tgt_lang)
+        p = _repair_prefix(ctx.sources[i], hyp, occ)
         if p is not None:
             prefixes[i] = p
     if not prefixes or translator is None:
@@ -225,10 +231,14 @@ def prefix_repair(
         new = translator.translate(
             [ctx.sources[i] for i in idx], opts, target_prefix=[prefixes[i] for i in idx]
         )
-    except (RuntimeError, ValueError) as exc:  # an engine without prefix support
-        log.warning("prefix repair skipped: %s", exc)
+    except NotImplementedError as exc:  # the Translator protocol's word for "no prefixes"
+        log.warning(
+            "prefix repair skipped: %s cannot force target prefixes (%s)", translator.name, exc
+        )
         return {}
-    return {i: r.best for i, r in zip(idx, new, strict=False) if r.hypotheses}
+    # Anything else (out of memory, a broken model) is a fault, not a skipped stage.
+    check_count(translator, len(idx), new)
+    return {i: r.best for i, r in zip(idx, new, strict=True) if r.hypotheses}
 
 
 def finish(
@@ -330,9 +340,7 @@ def _word_at(text: str, pos: int) -> re.Match[str] | None:
     return None
 
 
-def _repair_prefix(
-    source: str, hyp: Hypothesis, occ: list[Occurrence], glossary: Glossary, lang: str
-) -> str | None:
+def _repair_prefix(source: str, hyp: Hypothesis, occ: list[Occurrence]) -> str | None:
     """The forced target prefix for the first missing term, or None (nothing to do)."""
     best: tuple[int, str] | None = None
     for o in occ:

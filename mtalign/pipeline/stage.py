@@ -6,11 +6,11 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from mtalign.batching import plan_batches, split_long
-from mtalign.engines.base import DecodeOptions, Translator
-from mtalign.errors import ModelError
+from mtalign.engines.base import DecodeOptions, Translator, check_count
 from mtalign.langs import without_spaces
 from mtalign.pipeline.masking import mask_protected, unmask
 from mtalign.pipeline.results import SegmentOutcome
@@ -49,6 +49,16 @@ def progress(total: int, desc: str, enabled: bool) -> Iterator[Any]:
         bar.close()
 
 
+@dataclass(frozen=True)
+class PieceOutputs:
+    """What one :meth:`SegmentTranslator.translate_pieces` call gives: the output of each
+    piece, and its provenance (retried now or by the run that stored it; from the memory)."""
+
+    outputs: Mapping[str, str]
+    retried: frozenset[str]
+    from_memory: frozenset[str]
+
+
 class SegmentTranslator:
     """Translates lists of segments for one language pair with batching, cache and gate.
 
@@ -74,7 +84,6 @@ class SegmentTranslator:
         self.digest = settings_digest(dict(cache_key))
         self.max_input_tokens = max_input_tokens
         self.model_calls = 0
-        self.last_from_memory: set[str] = set()
 
     @property
     def translator(self) -> Translator:
@@ -110,8 +119,7 @@ class SegmentTranslator:
         """One engine call, counted and checked: N results for N texts."""
         results = self.translator.translate(texts, options, **kwargs)
         self.model_calls += 1
-        if len(results) != len(texts):
-            raise ModelError(f"engine returned {len(results)} results for {len(texts)} segments")
+        check_count(self.translator, len(texts), results)
         return results
 
     def _run_model(self, texts: list[str], options: DecodeOptions) -> list[str]:
@@ -172,14 +180,14 @@ class SegmentTranslator:
                 retried.add(p)
         return {p: MemoryEntry(result[p], retried=p in retried) for p in part}
 
-    def translate_pieces(
-        self, pieces: list[str], bar: Any = None
-    ) -> tuple[dict[str, str], set[str]]:
-        """Outputs for unique pieces (from the memory or the model) and which were retried
-        (now, or by the run that put them in the memory)."""
+    def translate_pieces(self, pieces: list[str], bar: Any = None) -> PieceOutputs:
+        """Outputs for unique pieces (from the memory or the model), with their provenance."""
         found, fresh = self.cached_batches(self.digest, pieces, self._decode_with_retry, bar)
-        self.last_from_memory = set(pieces) - fresh
-        return {p: e.output for p, e in found.items()}, {p for p, e in found.items() if e.retried}
+        return PieceOutputs(
+            outputs={p: e.output for p, e in found.items()},
+            retried=frozenset(p for p, e in found.items() if e.retried),
+            from_memory=frozenset(set(pieces) - fresh),
+        )
 
     def translate_segments(
         self,
@@ -208,10 +216,9 @@ class SegmentTranslator:
             # shows its progress), a repeated or empty one not at all.
             bar.total += len(unique) - len(texts)
             bar.refresh()
-        outputs, retried = self.translate_pieces(unique, bar)
+        done = self.translate_pieces(unique, bar)
         return [
-            self._outcome(texts[k], ids[k], prepared[k], plans[k], outputs, retried)
-            for k in range(len(texts))
+            self._outcome(texts[k], ids[k], prepared[k], plans[k], done) for k in range(len(texts))
         ]
 
     def _outcome(
@@ -220,16 +227,15 @@ class SegmentTranslator:
         seg_id: str,
         prep: tuple[str, list[str]] | None,
         plan: list[str],
-        outputs: Mapping[str, str],
-        retried: set[str],
+        done: PieceOutputs,
     ) -> SegmentOutcome:
         """One segment's outcome from the outputs of its pieces."""
         if prep is None:
             return SegmentOutcome(text=text, passthrough=True)
         norm, kept = prep
         joiner = "" if without_spaces(self.tgt_lang) else " "
-        out = unmask(joiner.join(outputs[p] for p in plan).strip(), kept)
-        was_retried = any(p in retried for p in plan)
+        out = unmask(joiner.join(done.outputs[p] for p in plan).strip(), kept)
+        was_retried = any(p in done.retried for p in plan)
         flags = [
             QualityFlag(seg_id, self.tgt_lang, kind, detail, retried=was_retried)
             for kind, detail in self.gate(unmask(norm, kept), out)
@@ -239,7 +245,7 @@ class SegmentTranslator:
             flags=flags,
             retried=was_retried,
             pieces=len(plan),
-            cached=all(p in self.last_from_memory for p in plan),
+            cached=all(p in done.from_memory for p in plan),
         )
 
     def _pieces(self, text: str) -> list[str]:
