@@ -63,7 +63,7 @@ def test_translate_texts_and_files(tmp_path, tiny_en_tr, monkeypatch):
     [
         ({"beam": 0}, "beam: must be at least 1"),
         ({"beem": 4}, "unknown setting (did you mean 'beam'?)"),
-        ({"engine": "ct2"}, "engine: expected one of auto, ctranslate2, transformers"),
+        ({"engine": "marian"}, "engine: expected one of auto, ctranslate2, transformers"),
     ],
 )
 def test_translate_settings_are_checked_by_their_declarations(kwargs, message):
