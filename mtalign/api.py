@@ -1,6 +1,8 @@
 """The Python API: one typed function per job, each a thin wrapper over the library.
 
-Re-exported lazily by :mod:`mtalign` (``from mtalign import translate``). A path is
+``from mtalign.api import translate, align, evaluate, segment, detect, load_glossary``;
+``translate``, ``detect`` and ``load_glossary`` are also re-exported lazily by
+:mod:`mtalign` (``mtalign.align`` etc. are the sub-packages). A path is
 always given as ``str`` or ``os.PathLike``; texts are always a list of strings, so what a
 function returns never depends on which was given. Errors are
 :class:`~mtalign.errors.MtalignError` subclasses whose message says what to fix; nothing is
