@@ -86,11 +86,10 @@ class USEEmbedder:
 
     def _pooled_locked(self) -> Any:
         if self._pooled is None:
-            from mtalign.align.usefast import PooledUSE
+            from mtalign.align.usefast import PooledUSE, missing_private_names
 
             model = self._load()
-            needed = ("cnn_W", "cnn_b", "d0", "p1", "d1", "d2", "p3", "d3", "_window_index")
-            self._pooled = PooledUSE(model) if all(hasattr(model, a) for a in needed) else False
+            self._pooled = False if missing_private_names(model) else PooledUSE(model)
         return self._pooled
 
     def embed(self, texts: list[str]) -> np.ndarray:
