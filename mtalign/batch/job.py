@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from mtalign.batch.work import DocWork, write_work
 from mtalign.errors import ConfigError
 from mtalign.io.outputs import check_output_dir
 from mtalign.pipeline.session import load_glossary
+from mtalign.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -100,18 +100,8 @@ def _execute(
     session: Any,
     owned: set[str],
 ) -> None:
-    from tqdm import tqdm
-
-    enabled = sys.stderr.isatty() if progress is None else progress
     targets = cfg.settings.targets
-    bar = tqdm(
-        total=len(todo),
-        desc=cfg.name,
-        unit="doc",
-        disable=not enabled,
-        file=sys.stderr,
-        dynamic_ncols=True,
-    )
+    bar = progress_bar(len(todo), cfg.name, "doc", progress)
 
     def sink(work: DocWork) -> None:
         # Files first, then the state: "done" is never ahead of what is on disk.

@@ -54,13 +54,14 @@ from mtalign.pipeline.session import (
     set_threads,
 )
 from mtalign.pipeline.settings import TranslateSettings, check_settings
-from mtalign.pipeline.stage import SegmentTranslator, progress, progress_enabled
+from mtalign.pipeline.stage import SegmentTranslator
 from mtalign.pipeline.terms import (
     glossary_report,
     make_consistent,
     post_edit_terms,
     translate_enforced,
 )
+from mtalign.progress import progress, progress_enabled
 from mtalign.types import Document, Paragraph, Segment
 
 log = logging.getLogger(__name__)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,30 +21,6 @@ log = logging.getLogger(__name__)
 
 #: ``texts -> {text: entry}`` for one planned batch (the caller keeps it in budget).
 BatchWork = Callable[[list[str]], dict[str, MemoryEntry]]
-
-
-def progress_enabled(setting: bool | None) -> bool:
-    """Progress bars: as asked, else only when stderr is a terminal."""
-    return sys.stderr.isatty() if setting is None else setting
-
-
-@contextmanager
-def progress(total: int, desc: str, enabled: bool) -> Iterator[Any]:
-    """A tqdm bar on stderr (disabled when off or when there is nothing to do)."""
-    from tqdm import tqdm
-
-    bar = tqdm(
-        total=total,
-        desc=desc,
-        unit="seg",
-        disable=not enabled or total == 0,
-        file=sys.stderr,
-        dynamic_ncols=True,
-    )
-    try:
-        yield bar
-    finally:
-        bar.close()
 
 
 @dataclass(frozen=True)
