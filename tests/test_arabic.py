@@ -37,7 +37,9 @@ def test_fold_reference_values(raw: str, folded: str) -> None:
 def test_the_tables() -> None:
     assert len(LETTERS) == 10 and set(LETTERS.values()) == {"ا", "ي", "ه", "و", "ك"}
     assert {0x064B, 0x0652, 0x0670, 0x0640, 0x0654, 0x0655, 0x0610, 0x06D6} <= MARKS
-    assert not any(0x0621 <= m <= 0x064A and m != 0x0640 for m in MARKS)  # no letter (tatweel aside)
+    assert not any(
+        0x0621 <= m <= 0x064A and m != 0x0640 for m in MARKS
+    )  # no letter (tatweel aside)
     assert is_mark("\u0651") and not is_mark("ب")
 
 
