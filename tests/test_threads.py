@@ -144,3 +144,20 @@ def test_translation_memory_shared_by_threads(tmp_path: Path) -> None:
         assert memory.hits == len(cases) * (ROUNDS + 1)
     finally:
         memory.close()
+
+
+@pytest.mark.usefixtures("restore_torch_threads")
+def test_torch_threads_are_set_at_the_edge_not_by_engines(tiny_model) -> None:
+    import torch
+
+    from mtalign.engines import load_translator, set_process_threads
+
+    before = torch.get_num_threads()
+    other = 1 if before != 1 else 2
+    engine = load_translator("transformers", tiny_model("tr"), device="cpu", threads=other)
+    engine.close()
+    assert torch.get_num_threads() == before  # an engine object leaves the process alone
+    set_process_threads("ctranslate2", other)
+    assert torch.get_num_threads() == before  # CTranslate2 takes threads per engine
+    set_process_threads("hf", other)
+    assert torch.get_num_threads() == other
