@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mtalign.engines.base import DecodeOptions, TranslationResult, check_count
+from mtalign.engines.base import DecodeOptions, PrefixTooLong, TranslationResult, check_count
 from mtalign.errors import ModelError
 from mtalign.glossary.enforce import enforce_batch
 from mtalign.glossary.formats import load_glossary
@@ -97,3 +97,41 @@ def test_stage_returns_provenance_per_call(tmp_path: Path) -> None:
         assert not hasattr(stage, "last_from_memory")
     finally:
         memory.close()
+
+
+@dataclass
+class ShortDecoder(ScriptedTranslator):
+    """Refuses prefixes over ``limit`` words, like an engine whose decoder is full."""
+
+    limit: int = 1
+
+    def translate(self, texts, options, target_prefix=None):
+        too_long = [
+            i for i, p in enumerate(target_prefix or []) if p and len(p.split()) > self.limit
+        ]
+        if too_long:
+            raise PrefixTooLong(too_long, self.limit)
+        return super().translate(texts, options, target_prefix)
+
+
+def test_a_prefix_too_long_for_the_decoder_is_left_out_and_the_rest_repaired(g, caplog) -> None:
+    results = [
+        TranslationResult((hyp("Putin ile görüştü .", [2, 0, 1, 3]),)),  # prefix "Putin Erdoğan"
+        TranslationResult((hyp("ile Putin görüştü .", [0, 2, 1, 3]),)),  # prefix "Erdoğan"
+    ]
+    tr = ShortDecoder()
+    with caplog.at_level(logging.WARNING, logger="mtalign.glossary.enforce"):
+        segs = enforce_batch([SRC, SRC], results, tr, DecodeOptions(), g, "en", "tr")
+    assert "1 prefix(es) too long" in caplog.text
+    assert [c[1] for c in tr.calls] == [["Erdoğan"]]  # the retry holds only the one that fits
+    assert segs[0].stage == "postedit"
+    assert all("Erdoğan" in s.text for s in segs)
+
+
+def test_the_engines_name_prefixes_their_decoder_cannot_hold(tiny_translator) -> None:
+    for engine in ("ctranslate2", "transformers"):
+        tr = tiny_translator(engine, "tr")
+        long = " ".join(["ziyaret"] * tr.max_positions)
+        with pytest.raises(PrefixTooLong) as err:
+            tr.translate(["a", "b"], DecodeOptions(max_length=4), target_prefix=[None, long])
+        assert err.value.indexes == (1,)

@@ -73,8 +73,9 @@ class Translator(Protocol):
     ``translate`` must return exactly ``len(texts)`` results in input order.
     ``target_prefix`` (when given) holds, per segment, a target-side *text* prefix
     the output must start with, or ``None`` for no constraint; an engine that cannot
-    force prefixes raises ``NotImplementedError`` (glossary prefix repair is then skipped;
-    any other exception is a fault and propagates).
+    force prefixes raises ``NotImplementedError`` (glossary prefix repair is then skipped),
+    one whose decoder cannot hold some prefixes raises :class:`PrefixTooLong` naming them;
+    any other exception is a fault and propagates.
     """
 
     name: str
@@ -97,6 +98,18 @@ class Translator(Protocol):
     def close(self) -> None:
         """Release the model (memory) when its language is done."""
         ...
+
+
+class PrefixTooLong(ValueError):
+    """Some target prefixes do not fit the model's decoder; ``indexes`` are their positions
+    in the batch (the caller may drop them and translate the rest)."""
+
+    def __init__(self, indexes: Sequence[int], limit: int) -> None:
+        self.indexes = tuple(indexes)
+        super().__init__(
+            f"target prefix(es) {list(self.indexes)} are longer than the model's {limit} "
+            "decoder positions"
+        )
 
 
 def check_count(translator: object, texts: int, results: Sequence[object]) -> None:

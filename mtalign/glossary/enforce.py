@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from mtalign.engines.base import (
     DecodeOptions,
     Hypothesis,
+    PrefixTooLong,
     TranslationResult,
     Translator,
     check_count,
@@ -228,9 +229,7 @@ def prefix_repair(
         options, beam_size=min(options.beam_size, 2), num_hypotheses=1, return_attention=True
     )
     try:
-        new = translator.translate(
-            [ctx.sources[i] for i in idx], opts, target_prefix=[prefixes[i] for i in idx]
-        )
+        new = _translate_prefixed(translator, ctx, idx, prefixes, opts)
     except NotImplementedError as exc:  # the Translator protocol's word for "no prefixes"
         log.warning(
             "prefix repair skipped: %s cannot force target prefixes (%s)", translator.name, exc
@@ -239,6 +238,32 @@ def prefix_repair(
     # Anything else (out of memory, a broken model) is a fault, not a skipped stage.
     check_count(translator, len(idx), new)
     return {i: r.best for i, r in zip(idx, new, strict=True) if r.hypotheses}
+
+
+def _translate_prefixed(
+    translator: Translator,
+    ctx: _Batch,
+    idx: list[int],
+    prefixes: dict[int, str],
+    opts: DecodeOptions,
+) -> list[TranslationResult]:
+    """One prefixed call for ``idx``; prefixes the decoder cannot hold are left out (their
+    segments keep the unrepaired text and go to post-editing) and the rest is tried once."""
+    try:
+        return translator.translate(
+            [ctx.sources[i] for i in idx], opts, target_prefix=[prefixes[i] for i in idx]
+        )
+    except PrefixTooLong as exc:
+        dropped = {idx[k] for k in exc.indexes}
+        log.warning("prefix repair: %d prefix(es) too long for the model", len(dropped))
+        keep = [i for i in idx if i not in dropped]
+        done = translator.translate(
+            [ctx.sources[i] for i in keep], opts, target_prefix=[prefixes[i] for i in keep]
+        ) if keep else []  # fmt: skip
+        check_count(translator, len(keep), done)
+        by_index = dict(zip(keep, done, strict=True))
+        empty = TranslationResult(())
+        return [by_index.get(i, empty) for i in idx]
 
 
 def finish(
