@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # pulls a multi-GB CUDA build, torch==2.13.0 takes the CPU build.
 TORCH  ?= torch==2.13.0
 
-.PHONY: demo test test-real lint bench clean venv venv-test mutate coverage package-check
+.PHONY: demo test test-real test-lowest lint bench clean venv venv-test mutate coverage package-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,5 +59,31 @@ lint: venv-test
 package-check: venv-test
 	.ci/package-check $(BIN)/python
 
+
+# The declared floors, proven: a separate venv with every direct dependency at the lowest
+# version pyproject allows (uv's lowest-direct resolution; torch stays $(TORCH), installed
+# first without its dependencies so that uv resolves those too), the test tools at their
+# floors (Ray, the `test` extra's, is left out: its pandas needs numpy 2), then the tests
+# of LOWEST_TESTS. docs/development.md#lowest-versions.
+LOWEST       ?= .venv-lowest
+LOWEST_TESTS ?= tests/test_engines.py tests/test_models.py tests/test_langs_aliases.py \
+	tests/test_arabic.py tests/test_glossary_check.py tests/test_align.py tests/test_langid.py \
+	tests/test_evaluate.py tests/test_api.py tests/test_translate_e2e.py tests/test_segment.py \
+	tests/test_usefast_shim.py
+
+$(LOWEST)/.installed: pyproject.toml
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/pip install --quiet uv
+	$(LOWEST)/bin/pip install --quiet --no-deps $(TORCH)
+	echo '$(TORCH)' > $(LOWEST)/constraints.txt
+	$(LOWEST)/bin/uv pip install --python $(LOWEST)/bin/python --resolution lowest-direct \
+		--constraint $(LOWEST)/constraints.txt -e '.[torch]' 'pytest>=8' 'hypothesis>=6.100' 'pysbd>=0.3.4'
+	touch $@
+
+test-lowest: $(LOWEST)/.installed
+	$(LOWEST)/bin/python -m pip list --format=freeze > $(LOWEST)/versions.txt
+	$(LOWEST)/bin/python -m pytest -q $(filter $(wildcard tests/*.py),$(LOWEST_TESTS))
+
 clean:
-	rm -rf $(VENV) out .pytest_cache build *.egg-info mutants .coverage
+	rm -rf $(VENV) $(LOWEST) out .pytest_cache build *.egg-info mutants .coverage

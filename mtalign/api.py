@@ -1,6 +1,8 @@
 """The Python API: one typed function per job, each a thin wrapper over the library.
 
-Re-exported lazily by :mod:`mtalign` (``from mtalign import translate``). A path is
+``from mtalign.api import translate, align, evaluate, segment, detect, load_glossary``;
+``translate``, ``detect`` and ``load_glossary`` are also re-exported lazily by
+:mod:`mtalign` (``mtalign.align`` etc. are the sub-packages). A path is
 always given as ``str`` or ``os.PathLike``; texts are always a list of strings, so what a
 function returns never depends on which was given. Errors are
 :class:`~mtalign.errors.MtalignError` subclasses whose message says what to fix; nothing is
@@ -103,6 +105,9 @@ def translate(
         **settings,
     }
     config = build(TranslateSettings, values)
+    from mtalign.pipeline import set_threads
+
+    set_threads(config)
     if isinstance(source, os.PathLike):
         return _translate_file(os.fspath(source), config, out)
     if isinstance(source, str):

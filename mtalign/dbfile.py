@@ -28,6 +28,7 @@ import logging
 import os
 import sqlite3
 import stat
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -106,6 +107,8 @@ class OwnedDB:
     in warnings ("translation cache"). ``app_id`` is the owner's SQLite application id
     (see :func:`application_id`) and ``tables`` the tables it makes: together they say
     whether an existing file is one mtalign made.
+    Statements are serialised by a lock, so threads may share one object (the
+    connection is made where first needed, used under the lock).
     """
 
     def __init__(
@@ -129,6 +132,7 @@ class OwnedDB:
         self._timeout = timeout
         self._check = check
         self._con: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
         self.disabled = False
         self.moved_aside: list[Path] = []
 
@@ -140,22 +144,23 @@ class OwnedDB:
         ``op`` must fetch what it needs before returning (a cursor read later could hit
         a damaged page outside this guard). A cache returns ``fallback`` when it is off.
         """
-        for attempt in (0, 1):
-            if self.disabled:
-                return fallback
-            try:
-                return op(self._connection())
-            except sqlite3.Error as exc:
-                self._rollback()
-                if is_damage(exc) and attempt == 0:
-                    self.damaged(str(exc))
-                    continue
-                self._fail(exc)
-            except OSError as exc:  # the folder cannot be made or read
-                self._fail(exc)
-            except _Refused as exc:
-                self._refuse(str(exc), exc.content)
-        return fallback
+        with self._lock:
+            for attempt in (0, 1):
+                if self.disabled:
+                    return fallback
+                try:
+                    return op(self._connection())
+                except sqlite3.Error as exc:
+                    self._rollback()
+                    if is_damage(exc) and attempt == 0:
+                        self.damaged(str(exc))
+                        continue
+                    self._fail(exc)
+                except OSError as exc:  # the folder cannot be made or read
+                    self._fail(exc)
+                except _Refused as exc:
+                    self._refuse(str(exc), exc.content)
+            return fallback
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """All rows of one statement (empty when a cache is off)."""
@@ -211,12 +216,13 @@ class OwnedDB:
         )
 
     def close(self) -> None:
-        if self._con is not None:
-            try:
-                self._con.close()
-            except sqlite3.Error:
-                pass  # closing a damaged file can fail; it is closed either way
-            self._con = None
+        with self._lock:
+            if self._con is not None:
+                try:
+                    self._con.close()
+                except sqlite3.Error:
+                    pass  # closing a damaged file can fail; it is closed either way
+                self._con = None
 
     # ------------------------------------------------------------------ internals
 
@@ -300,7 +306,9 @@ class OwnedDB:
         if self._con is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             existed = self._check_path()
-            con = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
+            con = sqlite3.connect(
+                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
             try:
                 self._adopt(con)  # before the owner's setup writes anything
                 self._setup(con)

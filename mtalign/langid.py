@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any
 
 from mtalign.errors import LanguageError
-from mtalign.langs import ALIASES, normalize_lang
+from mtalign.langs import canonical, normalize_lang
 
 __all__ = ["LangGuess", "check_language", "detect", "letter_count", "normalize_lang"]
 
@@ -40,33 +40,40 @@ def letter_count(text: str) -> int:
     return sum(1 for ch in text if ch.isalpha())
 
 
-@lru_cache(maxsize=1)
-def _factory_ready() -> bool:
-    from langdetect import DetectorFactory
-    from langdetect.detector_factory import init_factory
+_factory: object | None = None
 
-    DetectorFactory.seed = 0
-    init_factory()
-    return True
+
+def _our_factory() -> object:
+    """mtalign's own langdetect factory, profiles loaded once and seeded (thread-safe).
+
+    langdetect's module-level ``detect`` shares one factory and a class-wide seed with every
+    other user of the library; ours is a separate instance with its own seed, and each call
+    makes its own ``Detector`` (with its own random generator), so concurrent calls neither
+    race nor change anyone else's results.
+    """
+    global _factory
+    with _lock:
+        if _factory is None:
+            from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+            factory = DetectorFactory()
+            factory.load_profile(PROFILES_DIRECTORY)
+            factory.set_seed(0)  # langdetect is random without a seed
+            _factory = factory
+        return _factory
 
 
 def _probabilities(text: str) -> list[tuple[str, float]]:
-    from langdetect import DetectorFactory
     from langdetect.lang_detect_exception import LangDetectException
 
-    _factory_ready()
-    with _lock:
-        # A fixed seed per call: the same text always gets the same answer.
-        DetectorFactory.seed = 0
-        from langdetect.detector_factory import _factory
-
-        try:
-            det = _factory.create()
-            det.append(text[:MAX_CHARS])
-            langs = det.get_probabilities()
-        except LangDetectException:
-            return []
-    return [(ALIASES.get(lp.lang, lp.lang), lp.prob) for lp in langs]
+    factory: Any = _our_factory()
+    try:
+        det = factory.create()
+        det.append(text[:MAX_CHARS])
+        langs = det.get_probabilities()
+    except LangDetectException:
+        return []
+    return [(canonical(lp.lang), lp.prob) for lp in langs]
 
 
 def detect(text: str) -> LangGuess:

@@ -56,15 +56,16 @@ ISO3: dict[str, frozenset[str]] = {
     }.items()
 }
 
-#: Other spellings accepted as a language code, mapped to ISO 639-1.
+#: Spellings of a language that are neither ISO 639-1 nor in :data:`ISO3` (old or regional).
+_OTHER_SPELLINGS: dict[str, str] = {"iw": "he", "pt-br": "pt", "zh-cn": "zh", "zh-tw": "zh"}
+
+#: Other spellings accepted as a language code, mapped to ISO 639-1: derived from
+#: :data:`ISO3` (every ISO 639-3 / legacy code of a language) plus a few old or regional
+#: spellings, keys in the lower-case, hyphen form that :func:`canonical` looks up.
 ALIASES: dict[str, str] = {
-    "eng": "en", "tur": "tr", "rus": "ru", "ara": "ar", "deu": "de", "ger": "de", "fra": "fr",
-    "fre": "fr", "spa": "es", "ukr": "uk", "zho": "zh", "chi": "zh", "cmn": "zh", "zh-cn": "zh",
-    "zh-tw": "zh", "zh_cn": "zh", "zh_tw": "zh", "ita": "it", "por": "pt", "pt-br": "pt",
-    "nld": "nl", "dut": "nl", "pol": "pl", "ces": "cs", "ell": "el", "fas": "fa", "per": "fa",
-    "heb": "he", "iw": "he", "jpn": "ja", "kor": "ko", "hin": "hi", "urd": "ur", "aze": "az",
-    "kaz": "kk", "bul": "bg", "ron": "ro", "rum": "ro", "swe": "sv", "fin": "fi", "hun": "hu",
-}  # fmt: skip
+    **{three.replace("_", "-"): two for two, threes in ISO3.items() for three in threes},
+    **_OTHER_SPELLINGS,
+}
 
 #: The target token a multi-target model uses for the standard variety (``>>ara<<``), in
 #: order of preference, when the registry names none.
@@ -84,17 +85,39 @@ PRIMARY_TOKENS: dict[str, tuple[str, ...]] = {
 NO_SPACE_LANGS = frozenset({"zh", "ja", "th", "lo", "km", "my"})
 
 
+def canonical(code: str) -> str:
+    """The ISO 639-1 code of ``code`` (``tur``, ``TR``, ``tr-TR``, ``tr_TR`` -> ``tr``).
+
+    Lenient: a code it does not know comes back lower-case with its region dropped
+    (``xx-YY`` -> ``xx``), so callers with a generic fallback (sentence rules, glossary
+    morphology) still get one; :func:`normalize_lang` is the strict form for user input.
+    Every module that looks up a per-language fact goes through this one function.
+    """
+    c = code.strip().lower().replace("_", "-")
+    c = ALIASES.get(c, c)
+    if c in ISO639_1:
+        return c
+    base = c.split("-")[0]
+    return ALIASES.get(base, base)
+
+
+def without_spaces(lang: str | None) -> bool:
+    """Whether ``lang`` (any alias form; None: unknown) is written without spaces."""
+    return lang is not None and canonical(lang) in NO_SPACE_LANGS
+
+
+def is_code(code: str) -> bool:
+    """Whether ``code`` as a whole (no region dropped) is an ISO 639-1 code or an alias."""
+    c = code.strip().lower().replace("_", "-")
+    return c in ISO639_1 or c in ALIASES
+
+
 def normalize_lang(code: object) -> str:
     """Lower-case, validated ISO 639-1 code; ``LanguageError`` for unknown codes."""
     if not isinstance(code, str) or not code.strip():
         raise LanguageError(f"expected a language code like 'tr', got {code!r}")
-    c = code.strip().lower().replace("_", "-")
-    c = ALIASES.get(c, c)
+    c = canonical(code)
     if c not in ISO639_1:
-        base = c.split("-")[0]
-        base = ALIASES.get(base, base)
-        if base in ISO639_1:
-            return base
         raise LanguageError(
             f"unknown language code {code!r}; use an ISO 639-1 code such as en, tr, ru, ar"
         )

@@ -20,6 +20,7 @@ from functools import cache
 from importlib import resources
 
 from mtalign.errors import ConfigError, InputError, LanguageError
+from mtalign.langs import canonical
 
 __all__ = ["sentence_spans", "split_sentences", "supported_languages"]
 
@@ -123,7 +124,7 @@ def _normalise_lang(lang: str) -> str:
         raise LanguageError(
             f"expected a language code such as 'en', 'tr', 'ru', 'ar' or 'und', got {lang!r}"
         )
-    base = re.split("[-_]", lang, maxsplit=1)[0].lower()
+    base = canonical(lang)
     return base if base in _DEDICATED else _FALLBACK
 
 

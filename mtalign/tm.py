@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -92,15 +93,22 @@ def _setup(db: sqlite3.Connection) -> None:
 
 
 class TranslationMemory:
-    """``lookup`` / ``store`` over a SQLite file; thread-unsafe, one per run."""
+    """``lookup`` / ``store`` over a SQLite file; threads may share one (statements and
+    the hit counters are under locks)."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path else tm_path()
         self._db = OwnedDB(
             self.path, _setup, "translation cache", app_id=APP_ID, tables=frozenset({"tm"})
         )
+        self._count_lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+
+    def _count(self, hits: int, misses: int) -> None:
+        with self._count_lock:
+            self.hits += hits
+            self.misses += misses
 
     @staticmethod
     def key(digest: str, source: str) -> str:
@@ -151,8 +159,7 @@ class TranslationMemory:
                 self.path,
                 bad,
             )
-        self.hits += len(found)
-        self.misses += len(sources) - len(found)
+        self._count(len(found), len(sources) - len(found))
         return found
 
     def store(self, digest: str, entries: Iterable[tuple[str, MemoryEntry]]) -> None:
@@ -186,14 +193,20 @@ class TranslationMemory:
 
 
 class NullMemory(TranslationMemory):
-    """The ``--no-cache`` memory: remembers nothing."""
+    """The ``--no-cache`` memory: remembers nothing, opens no file."""
 
-    def __init__(self) -> None:
-        super().__init__(path=os.devnull)
+    def __init__(self) -> None:  # no super().__init__: there is no database to open
+        self.path = Path(os.devnull)
+        self._count_lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
 
     def lookup(self, digest: str, sources: Iterable[str]) -> dict[str, MemoryEntry]:
-        self.misses += len(set(sources))
+        self._count(0, len(set(sources)))
         return {}
 
     def store(self, digest: str, entries: Iterable[tuple[str, MemoryEntry]]) -> None:
+        return None
+
+    def close(self) -> None:
         return None

@@ -51,7 +51,7 @@ def test_help_lists_every_command_without_importing_torch():
 
 
 def test_import_mtalign_is_light():
-    code = "import sys, mtalign, mtalign.pipeline; from mtalign import translate, align, evaluate, segment, detect, Glossary; print(sorted(m for m in ('torch','transformers','ctranslate2') if m in sys.modules))"
+    code = "import sys, mtalign, mtalign.pipeline; from mtalign import translate, detect, Glossary; from mtalign.api import align, evaluate, segment; print(sorted(m for m in ('torch','transformers','ctranslate2') if m in sys.modules))"
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert p.stdout.strip() == "[]"
 

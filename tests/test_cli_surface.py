@@ -218,7 +218,7 @@ def test_one_spelling_for_negatives(capsys):
         (["translate", EN, "--to", "tr", "--force=yes"], "--force takes no value"),
         (["translate", EN, "--to", "tr", "--beam", "4", "--beam", "5"], "--beam is given twice"),
         (["translate", EN, "--to", "tr", "--beam", "64"], "--beam: must be at most 32"),
-        (["translate", EN, "--to", "tr", "--engine", "ct2"], "--engine: expected one of auto, ctranslate2, transformers"),
+        (["translate", EN, "--to", "tr", "--engine", "marian"], "--engine: expected one of auto, ctranslate2, transformers"),
         (["translate", EN, "--to", "tr", "--out"], "--out: missing value; expected DIR|-"),
         (["translate", EN, "--to", "tr", "--model", "tr"], "expected LANG=MODEL"),
         (["align", EN, TR, "--langs", "en", "tr"], "--langs takes a comma-separated list: --langs en,tr"),

@@ -41,6 +41,7 @@ from mtalign.align.params import AlignParams
 from mtalign.align.score import AlignmentScores, score_beads
 from mtalign.align.translation import CharNgramEmbedder, Translate, translate_all
 from mtalign.errors import ConfigError, ModelError
+from mtalign.langs import without_spaces
 from mtalign.types import Alignment, Bead
 
 __all__ = [
@@ -449,13 +450,9 @@ def _to_beads(path: list[tuple[int, int]], features: list) -> list[Bead]:
     return beads
 
 
-#: Languages written without spaces between sentences.
-_NO_SPACE = frozenset({"zh", "ja", "th", "lo", "km", "my"})
-
-
 def join_sentences(sentences: Sequence[str], lang: str | None = None) -> str:
     """Sentences of one bead as one string (space-joined, except for scripts without spaces)."""
-    sep = "" if lang in _NO_SPACE else " "
+    sep = "" if without_spaces(lang) else " "
     return sep.join(s.strip() for s in sentences if s.strip())
 
 

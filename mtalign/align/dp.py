@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from mtalign.align.length import gc_cost
+from mtalign.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -262,9 +262,7 @@ def banded_dp(
     bps: list[np.ndarray] = []
     bar = None
     if progress and n > 2000:
-        from tqdm import tqdm
-
-        bar = tqdm(total=n + 1, desc="align", unit="row", disable=not sys.stderr.isatty())
+        bar = progress_bar(n + 1, "align", "row")
     for r0 in range(0, n + 1, ROW_BLOCK):
         r1 = min(n + 1, r0 + ROW_BLOCK)
         c0 = max(0, int(lo[r0:r1].min()))

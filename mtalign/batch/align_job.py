@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,6 +33,7 @@ from mtalign.batch.state import DONE, JobLock, JobState, clean_temp_files
 from mtalign.errors import InputError
 from mtalign.files import read_regular
 from mtalign.io.outputs import check_output_dir
+from mtalign.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -182,10 +182,7 @@ def _write_result(
 
 
 def _progress(total: int, progress: bool | None) -> Any:
-    from tqdm import tqdm
-
-    on = sys.stderr.isatty() if progress is None else progress
-    return tqdm(total=total, desc="align", unit="pair", disable=not on)
+    return progress_bar(total, "align", "pair", progress)
 
 
 def _run_local(

@@ -310,10 +310,12 @@ def run_units_local(
 ) -> None:
     """Process units one after the other in this process (models loaded once)."""
     from mtalign.batch.dataset_unit import process_unit
-    from mtalign.pipeline import TranslationSession
+    from mtalign.pipeline import TranslationSession, set_threads
 
     own = session is None
-    session = session or TranslationSession(cfg.settings)
+    if session is None:
+        set_threads(cfg.settings)
+        session = TranslationSession(cfg.settings)
     try:
         src = cfg.settings.src
         if src not in (None, "auto"):

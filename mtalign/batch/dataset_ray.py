@@ -31,9 +31,10 @@ class UnitStage:
     """A Ray Data actor: one translation session (every target's model), many units."""
 
     def __init__(self, cfg_blob: bytes) -> None:
-        from mtalign.pipeline import TranslationSession
+        from mtalign.pipeline import TranslationSession, set_threads
 
         self.cfg: JobConfig = pickle.loads(cfg_blob)
+        set_threads(self.cfg.settings)  # an actor is its own process: this is its edge
         self.session = TranslationSession(self.cfg.settings)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:

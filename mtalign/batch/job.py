@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from mtalign.batch.summary import JobSummary, RunStats, build_summary, write_sum
 from mtalign.batch.work import DocWork, write_work
 from mtalign.io.outputs import check_not_inputs, check_output_dir
 from mtalign.pipeline.session import load_glossary
+from mtalign.progress import progress_bar, progress_enabled
 from mtalign.safetext import printable
 
 log = logging.getLogger(__name__)
@@ -138,18 +138,9 @@ def _execute(
     session: Any,
     owned: set[str],
 ) -> None:
-    from tqdm import tqdm
-
-    enabled = sys.stderr.isatty() if progress is None else progress
     targets = cfg.settings.targets
-    bar = tqdm(
-        total=len(todo),
-        desc=printable(cfg.name),  # user data on the terminal: escaped
-        unit="doc",
-        disable=not enabled,
-        file=sys.stderr,
-        dynamic_ncols=True,
-    )
+    enabled = progress_enabled(progress)
+    bar = progress_bar(len(todo), cfg.name, "doc", enabled)  # the name is escaped there
 
     def sink(work: DocWork) -> None:
         # Files first, then the state: "done" is never ahead of what is on disk.

@@ -9,7 +9,7 @@ import msgspec
 from mtalign.batch.config import JobConfig
 from mtalign.batch.state import DocEntry
 from mtalign.batch.work import DocWork, load_entry, translate_chunk
-from mtalign.pipeline import TranslationSession
+from mtalign.pipeline import TranslationSession, set_threads
 
 #: Documents translated together in one round of model calls.
 CHUNK_DOCS = 16
@@ -32,6 +32,7 @@ def run_local(
     """
     own = session is None
     if session is None:
+        set_threads(cfg.settings)
         # Sentence bars under the job's document bar, so a chunk shows work as it finishes.
         settings = msgspec.structs.replace(cfg.settings, progress=progress)
         session = TranslationSession(settings)

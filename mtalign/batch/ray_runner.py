@@ -53,10 +53,11 @@ class TranslateStage:
     """A Ray Data actor translating documents into one language (model loaded once)."""
 
     def __init__(self, cfg_blob: bytes, tgt: str) -> None:
-        from mtalign.pipeline import TranslationSession
+        from mtalign.pipeline import TranslationSession, set_threads
 
         self.cfg: JobConfig = pickle.loads(cfg_blob)
         self.tgt = tgt
+        set_threads(self.cfg.settings)  # an actor is its own process: this is its edge
         self.session = TranslationSession(self.cfg.settings)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ _NWAY_FORMATS = ("tsv", "jsonl", "tmx")
 
 def _translator(src: str, tgt: str, models: dict[str, str], engine: str) -> Any:
     """A ``translate(list[str]) -> list[str]`` over mtalign's own pipeline for one pair."""
-    from mtalign.pipeline import TranslateSettings, translate_texts
+    from mtalign.pipeline import TranslateSettings, set_threads, translate_texts
     from mtalign.settings import check_value
 
     settings = TranslateSettings(
@@ -28,6 +28,7 @@ def _translator(src: str, tgt: str, models: dict[str, str], engine: str) -> Any:
         models={tgt: models[tgt]} if tgt in models else {}, beam=1, quality_gate=False,
         retry=False,
     )  # fmt: skip
+    set_threads(settings)
 
     def translate(texts: list[str]) -> list[str]:
         return translate_texts(texts, src, tgt, settings)

@@ -254,7 +254,7 @@ def pipeline_translator() -> Any:
         config: Any,
         glossary: str | None,
     ) -> list[str]:
-        from mtalign.pipeline import TranslateSettings, translate_texts
+        from mtalign.pipeline import TranslateSettings, set_threads, translate_texts
 
         gloss: tuple[str, ...] = ()
         if glossary is not None and config.glossary_mode != "off":
@@ -268,6 +268,7 @@ def pipeline_translator() -> Any:
             glossary=gloss,
             **values,
         )
+        set_threads(settings)
         return translate_texts(texts, src_lang, tgt_lang, settings)
 
     return translate

@@ -57,9 +57,9 @@ def _table(rows: Sequence[tuple[str, ...]]) -> str:
 def _check_plausible(registry: Any, src: str, tgt: str) -> None:
     """A pair outside the registry is guessed as a hub id only when both are languages."""
     from mtalign.errors import ModelError
-    from mtalign.langs import ALIASES, ISO639_1
+    from mtalign.langs import is_code
 
-    bad = [c for c in (src, tgt) if c not in ISO639_1 and c not in ALIASES]
+    bad = [c for c in (src, tgt) if not is_code(c)]
     if not bad:
         return
     near = [e.pair for e in registry if e.src == src or e.tgt == tgt]

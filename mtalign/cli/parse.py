@@ -308,9 +308,9 @@ def _is_value(tok: str) -> bool:
 
 
 def _is_language(tok: str) -> bool:
-    from mtalign.langs import ALIASES, ISO639_1
+    from mtalign.langs import is_code
 
-    return tok.lower() in ISO639_1 or tok.lower() in ALIASES
+    return is_code(tok)
 
 
 def _did_you_mean(word: str, options: list[str]) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from mtalign.cli import output
 from mtalign.cli._args import as_bool, as_files, as_list, as_mapping, as_paths, as_str
-from mtalign.pipeline import TranslateSettings, translate_files
+from mtalign.pipeline import TranslateSettings, set_threads, translate_files
 from mtalign.settings import build
 
 
@@ -64,6 +64,7 @@ def translate_command(
         values["progress"] = False
     settings = build(TranslateSettings, values, strict=False)
     out_dir = as_str(out, "out") or "out"
+    set_threads(settings)
     results = translate_files(paths, settings, out_dir)
     if out_dir == "-":
         return

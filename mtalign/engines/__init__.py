@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult, Translator
 from mtalign.errors import ModelError
+from mtalign.settings.translate import ENGINE_ALIASES
 
 if TYPE_CHECKING:
     from mtalign.models import ResolvedModel
@@ -32,6 +33,7 @@ __all__ = [
     "engine_name",
     "load_translator",
     "output_limit",
+    "set_process_threads",
 ]
 
 # name -> (module, class, the package it needs)
@@ -45,7 +47,7 @@ NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("torch", "pip install 'mtalign[torch]' (torch==2.13.0 first for the CPU build)"),
     ),
 }
-ALIASES = {"ct2": "ctranslate2", "hf": "transformers", "torch": "transformers"}
+ALIASES = ENGINE_ALIASES
 
 
 def _importable(package: str) -> bool:
@@ -117,6 +119,23 @@ def load_translator(
     cls = getattr(importlib.import_module(module_name), class_name)
     quiet_transformers()
     return cls(model, device=device, compute_type=compute_type, **kwargs)
+
+
+def set_process_threads(engine: str, threads: int) -> None:
+    """Give torch ``threads`` CPU threads when ``engine`` runs on torch; call it once at the edge.
+
+    CTranslate2 takes its threads per engine object (``intra_threads``); torch has one pool
+    for the whole process, so no engine object sets it: a front end (the command line, the
+    Python API call, a batch worker) does, before it loads engines. Nothing happens for
+    other engines (torch is not even imported), for ``threads <= 0``, or when the count is
+    already ``threads``.
+    """
+    if threads <= 0 or engine_name(engine) != "transformers":
+        return
+    import torch
+
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
 
 
 def output_limit(options: DecodeOptions, source_tokens: int, max_positions: int = 512) -> int:

@@ -7,8 +7,11 @@ implementation modules, never here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
+
+from mtalign.errors import ModelError
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,10 @@ class Translator(Protocol):
 
     ``translate`` must return exactly ``len(texts)`` results in input order.
     ``target_prefix`` (when given) holds, per segment, a target-side *text* prefix
-    the output must start with, or ``None`` for no constraint.
+    the output must start with, or ``None`` for no constraint; an engine that cannot
+    force prefixes raises ``NotImplementedError`` (glossary prefix repair is then skipped),
+    one whose decoder cannot hold some prefixes raises :class:`PrefixTooLong` naming them;
+    any other exception is a fault and propagates.
     """
 
     name: str
@@ -92,3 +98,25 @@ class Translator(Protocol):
     def close(self) -> None:
         """Release the model (memory) when its language is done."""
         ...
+
+
+class PrefixTooLong(ValueError):
+    """Some target prefixes do not fit the model's decoder; ``indexes`` are their positions
+    in the batch (the caller may drop them and translate the rest)."""
+
+    def __init__(self, indexes: Sequence[int], limit: int) -> None:
+        self.indexes = tuple(indexes)
+        super().__init__(
+            f"target prefix(es) {list(self.indexes)} are longer than the model's {limit} "
+            "decoder positions"
+        )
+
+
+def check_count(translator: object, texts: int, results: Sequence[object]) -> None:
+    """Raise ``ModelError`` unless an engine call gave one result per text (N in, N out)."""
+    if len(results) != texts:
+        name = getattr(translator, "name", type(translator).__name__)
+        raise ModelError(
+            f"engine {name} returned {len(results)} results for {texts} texts; "
+            "a Translator must return exactly one result per text, in order"
+        )

@@ -49,24 +49,32 @@ class TransformersTranslator(MarianEngine):
                 f"the transformers engine supports compute types {', '.join(_DTYPES)}, "
                 f"got {compute_type!r}; int8 needs --engine ctranslate2"
             )
-        if threads:
-            torch.set_num_threads(threads)
+        if threads and threads != torch.get_num_threads():
+            # torch's pool is process-wide: the front end sets it (set_process_threads)
+            logger.info(
+                "torch runs %d threads (process-wide), not the %d asked for this engine",
+                torch.get_num_threads(), threads,
+            )  # fmt: skip
         super().__init__(model, device, compute_type)
         try:
+            # Eager attention is chosen here, once: it is the implementation that returns
+            # attention weights (SDPA kernels do not), and switching per call would change
+            # the shared model under other threads.
             net: Any = MarianMTModel.from_pretrained(
-                str(model.path), dtype=_DTYPES[compute_type], trust_remote_code=False
+                str(model.path),
+                dtype=_DTYPES[compute_type],
+                attn_implementation="eager",
+                trust_remote_code=False,
             )
         except (OSError, ValueError, RuntimeError, pickle.UnpicklingError) as exc:
             raise ModelError(f"transformers cannot load {model.path}: {load_problem(exc)}") from exc
         self._model: Any = net.to(device).eval()
-        self._all_ids: list[int] | None = None
+        self._all_ids = list(range(net.config.vocab_size))
 
     def _loaded(self) -> object:
         return self._model
 
     def _prefix_fn(self, prefixes: list[list[int]]) -> Any:
-        if self._all_ids is None:
-            self._all_ids = list(range(self._model.config.vocab_size))
         all_ids = self._all_ids
 
         def allowed(batch_id: int, input_ids: torch.Tensor) -> list[int]:
@@ -101,34 +109,26 @@ class TransformersTranslator(MarianEngine):
             kwargs["prefix_allowed_tokens_fn"] = self._prefix_fn(prefixes)
         beam = max(options.beam_size, options.num_hypotheses)
         n = options.num_hypotheses
-        # SDPA kernels return no attention weights; eager attention does.
-        restore = self._model.config._attn_implementation
-        if options.return_attention and restore != "eager":
-            self._model.set_attn_implementation("eager")
-        try:
-            with torch.inference_mode():
-                out = self._model.generate(
-                    input_ids=ids.to(self.device),
-                    attention_mask=mask.to(self.device),
-                    num_beams=beam,
-                    num_return_sequences=n,
-                    do_sample=False,
-                    # +1: generate counts </s>, our limit does not
-                    max_new_tokens=limit + 1,
-                    max_length=None,
-                    min_new_tokens=min(options.min_length, limit),
-                    length_penalty=options.length_penalty,
-                    repetition_penalty=options.repetition_penalty,
-                    no_repeat_ngram_size=options.no_repeat_ngram_size,
-                    early_stopping=True,
-                    output_scores=options.return_scores,
-                    output_attentions=options.return_attention,
-                    return_dict_in_generate=True,
-                    **kwargs,
-                )
-        finally:
-            if self._model.config._attn_implementation != restore:
-                self._model.set_attn_implementation(restore)
+        with torch.inference_mode():
+            out = self._model.generate(
+                input_ids=ids.to(self.device),
+                attention_mask=mask.to(self.device),
+                num_beams=beam,
+                num_return_sequences=n,
+                do_sample=False,
+                # +1: generate counts </s>, our limit does not
+                max_new_tokens=limit + 1,
+                max_length=None,
+                min_new_tokens=min(options.min_length, limit),
+                length_penalty=options.length_penalty,
+                repetition_penalty=options.repetition_penalty,
+                no_repeat_ngram_size=options.no_repeat_ngram_size,
+                early_stopping=True,
+                output_scores=options.return_scores,
+                output_attentions=options.return_attention,
+                return_dict_in_generate=True,
+                **kwargs,
+            )
         sequences = out.sequences.cpu()
         scores = self._scores(out, beam, options) if options.return_scores else None
         results: list[TranslationResult] = []

@@ -6,7 +6,7 @@ files; it imports no heavy library.
 
 from __future__ import annotations
 
-from mtalign.engines.base import DecodeOptions
+from mtalign.engines.base import DecodeOptions, PrefixTooLong
 from mtalign.errors import ModelError
 from mtalign.models import MarianCodec, ResolvedModel
 
@@ -48,6 +48,12 @@ class MarianEngine:
             raise ValueError(
                 f"target_prefix has {len(target_prefix)} entries for {len(texts)} texts"
             )
+        if target_prefix is not None:
+            cap = self.max_positions - 2  # the start token and </s> take two positions
+            lengths = [len(self.codec.encode_target(p)) if p else 0 for p in target_prefix]
+            too_long = [i for i, n in enumerate(lengths) if n + 1 > cap]
+            if too_long:
+                raise PrefixTooLong(too_long, self.max_positions)
         sources = [self.codec.encode_source(t, self.target_token) for t in texts]
         limit = max(output_limit(options, len(s), self.max_positions) for s in sources)
         return sources, limit

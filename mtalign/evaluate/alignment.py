@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mtalign.errors import InputError
+from mtalign.langs import without_spaces
 from mtalign.types import Alignment
 
 #: ``(src_sents, tgt_sents, src_lang, tgt_lang) -> Alignment``
 Aligner = Callable[..., Alignment]
-
-# Targets whose sentences are joined without a space.
-_NO_SPACE_LANGS = frozenset({"zh", "ja", "th", "lo", "km", "my"})
 
 
 def default_aligner() -> Aligner:
@@ -135,7 +133,7 @@ def hyp_lines_per_unit(
 
 def join_lines(lines: Sequence[str], idxs: Sequence[int], lang: str) -> str:
     """The lines at ``idxs`` as one segment (no space for languages written without one)."""
-    sep = "" if lang in _NO_SPACE_LANGS else " "
+    sep = "" if without_spaces(lang) else " "
     return sep.join(lines[i] for i in idxs if lines[i])
 
 

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from mtalign.errors import InputError
+from mtalign.langs import without_spaces
 from mtalign.types import Alignment, Bead
 
 #: Bead shapes (hypothesis lines, reference lines), in order of preference on exact ties.
@@ -48,7 +49,6 @@ RARE_WORDS = 3
 ANCHOR_DICE = 0.5
 METHOD = "mtalign.evaluate token overlap"
 
-_NO_SPACE = frozenset({"zh", "ja", "th", "lo", "km", "my"})
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _INF = float("inf")
 
@@ -56,7 +56,7 @@ _INF = float("inf")
 def token_list(text: str, lang: str | None = None) -> list[str]:
     """Case-folded words and punctuation marks (characters for scripts without spaces)."""
     low = text.casefold()
-    if lang in _NO_SPACE:
+    if without_spaces(lang):
         return [c for c in low if not c.isspace()]
     return _TOKEN.findall(low)
 

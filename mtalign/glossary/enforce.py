@@ -23,7 +23,14 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
-from mtalign.engines.base import DecodeOptions, Hypothesis, TranslationResult, Translator
+from mtalign.engines.base import (
+    DecodeOptions,
+    Hypothesis,
+    PrefixTooLong,
+    TranslationResult,
+    Translator,
+    check_count,
+)
 from mtalign.glossary.check import Occurrence, check_segment
 from mtalign.glossary.fix import apply_edits
 from mtalign.glossary.model import Glossary
@@ -210,7 +217,7 @@ def prefix_repair(
     the target prefix and let the model finish, in one batched call."""
     prefixes: dict[int, str] = {}
     for i, (occ, hyp) in pending.items():
-        p = _repair_prefix(ctx.sources[i], hyp, occ, ctx.glossary, ctx.tgt_lang)
+        p = _repair_prefix(ctx.sources[i], hyp, occ)
         if p is not None:
             prefixes[i] = p
     if not prefixes or translator is None:
@@ -222,13 +229,41 @@ def prefix_repair(
         options, beam_size=min(options.beam_size, 2), num_hypotheses=1, return_attention=True
     )
     try:
-        new = translator.translate(
+        new = _translate_prefixed(translator, ctx, idx, prefixes, opts)
+    except NotImplementedError as exc:  # the Translator protocol's word for "no prefixes"
+        log.warning(
+            "prefix repair skipped: %s cannot force target prefixes (%s)", translator.name, exc
+        )
+        return {}
+    # Anything else (out of memory, a broken model) is a fault, not a skipped stage.
+    check_count(translator, len(idx), new)
+    return {i: r.best for i, r in zip(idx, new, strict=True) if r.hypotheses}
+
+
+def _translate_prefixed(
+    translator: Translator,
+    ctx: _Batch,
+    idx: list[int],
+    prefixes: dict[int, str],
+    opts: DecodeOptions,
+) -> list[TranslationResult]:
+    """One prefixed call for ``idx``; prefixes the decoder cannot hold are left out (their
+    segments keep the unrepaired text and go to post-editing) and the rest is tried once."""
+    try:
+        return translator.translate(
             [ctx.sources[i] for i in idx], opts, target_prefix=[prefixes[i] for i in idx]
         )
-    except (RuntimeError, ValueError) as exc:  # an engine without prefix support
-        log.warning("prefix repair skipped: %s", exc)
-        return {}
-    return {i: r.best for i, r in zip(idx, new, strict=False) if r.hypotheses}
+    except PrefixTooLong as exc:
+        dropped = {idx[k] for k in exc.indexes}
+        log.warning("prefix repair: %d prefix(es) too long for the model", len(dropped))
+        keep = [i for i in idx if i not in dropped]
+        done = translator.translate(
+            [ctx.sources[i] for i in keep], opts, target_prefix=[prefixes[i] for i in keep]
+        ) if keep else []  # fmt: skip
+        check_count(translator, len(keep), done)
+        by_index = dict(zip(keep, done, strict=True))
+        empty = TranslationResult(())
+        return [by_index.get(i, empty) for i in idx]
 
 
 def finish(
@@ -330,9 +365,7 @@ def _word_at(text: str, pos: int) -> re.Match[str] | None:
     return None
 
 
-def _repair_prefix(
-    source: str, hyp: Hypothesis, occ: list[Occurrence], glossary: Glossary, lang: str
-) -> str | None:
+def _repair_prefix(source: str, hyp: Hypothesis, occ: list[Occurrence]) -> str | None:
     """The forced target prefix for the first missing term, or None (nothing to do)."""
     best: tuple[int, str] | None = None
     for o in occ:

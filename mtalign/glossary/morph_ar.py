@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from mtalign.arabic import is_mark
 from mtalign.glossary.model import TermOptions
 from mtalign.glossary.morph_base import Found, dedupe
 from mtalign.glossary.textutil import WORD_RE, ar_normalize, ar_normalize_with_map, ar_strip_marks
 
 _CONJ = ("", "و", "ف")
 _PREP = ("", "ب", "ك", "ل")
-_MARKS = set(range(0x064B, 0x0653)) | {0x0670, 0x0653, 0x0654, 0x0655, 0x0640}
 
 
 @lru_cache(maxsize=4096)
@@ -43,7 +43,7 @@ def _prefixes(has_article: bool, allow_article: bool) -> dict[str, bool]:
 
 
 def _expand_end(text: str, end: int) -> int:
-    while end < len(text) and ord(text[end]) in _MARKS:
+    while end < len(text) and is_mark(text[end]):
         end += 1
     return end
 

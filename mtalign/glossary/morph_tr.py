@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 from mtalign.glossary.model import TermOptions
 from mtalign.glossary.morph_base import Found, dedupe
@@ -32,16 +33,18 @@ def _is_word_char(c: str) -> bool:
     return c.isalnum()
 
 
+@lru_cache(maxsize=1024)
+def _skeleton(text: str) -> str:
+    """``tr_skeleton`` of a segment, cached: every term of a glossary scans the same text.
+
+    A pure function's cache, not state on the shared morphology object, so threads that
+    scan different texts at once cannot see each other's skeleton.
+    """
+    return tr_skeleton(text)
+
+
 class TurkishMorph:
     lang = "tr"
-
-    def __init__(self) -> None:
-        self._last: tuple[str, str] = ("", "")
-
-    def _skeleton(self, text: str) -> str:
-        if self._last[0] != text:
-            self._last = (text, tr_skeleton(text))
-        return self._last[1]
 
     @staticmethod
     def _apostrophe(text: str) -> str:
@@ -50,7 +53,7 @@ class TurkishMorph:
         return "\u2019" if curly > text.count("'") else "'"
 
     def scan(self, text: str, forms: tuple[str, ...], opts: TermOptions) -> list[Found]:
-        skel = self._skeleton(text)
+        skel = _skeleton(text)
         n = len(text)
         out: list[Found] = []
         for form in forms:

@@ -11,6 +11,7 @@ import importlib
 from functools import lru_cache
 
 from mtalign.glossary.morph_base import ExactMorph, Found, TargetMorph, dedupe
+from mtalign.langs import canonical
 
 __all__ = ["MORPHOLOGIES", "ExactMorph", "Found", "TargetMorph", "dedupe", "get_morph"]
 
@@ -25,7 +26,7 @@ MORPHOLOGIES = {
 
 def get_morph(lang: str) -> TargetMorph:
     """The morphology for a target language (cached; heavy data loads on first use)."""
-    return _get_morph(lang.lower().split("-")[0].split("_")[0])
+    return _get_morph(canonical(lang))
 
 
 @lru_cache(maxsize=32)

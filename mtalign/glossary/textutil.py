@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from mtalign import arabic
+
 #: Characters written for the Turkish apostrophe (and the English possessive).
 APOSTROPHES = "'\u2019\u02bc\u2018"
 
@@ -56,27 +58,7 @@ def norm_apostrophe(token: str) -> str:
 
 # Arabic ---------------------------------------------------------------------------------
 
-_AR_DIACRITICS = set(range(0x064B, 0x0653)) | {0x0670, 0x0653, 0x0654, 0x0655, 0x0640}
-_AR_LETTER_MAP = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
-
-
-def ar_strip_marks(text: str) -> str:
-    """Arabic text without diacritics (harakat, shadda, sukun, dagger alef) and tatweel."""
-    return "".join(c for c in text if ord(c) not in _AR_DIACRITICS)
-
-
-def ar_normalize(text: str) -> str:
-    """Arabic matching key: no marks or tatweel, one alef, ya for alef maqsura, ha for ta marbuta."""
-    return ar_strip_marks(text).translate(_AR_LETTER_MAP)
-
-
-def ar_normalize_with_map(text: str) -> tuple[str, list[int]]:
-    """``ar_normalize`` plus, for each output character, its index in ``text``."""
-    out: list[str] = []
-    index: list[int] = []
-    for i, c in enumerate(text):
-        if ord(c) in _AR_DIACRITICS:
-            continue
-        out.append(c.translate(_AR_LETTER_MAP))
-        index.append(i)
-    return "".join(out), index
+# One folding for the whole package (mtalign.arabic); these names are the glossary's.
+ar_strip_marks = arabic.strip_marks
+ar_normalize = arabic.fold
+ar_normalize_with_map = arabic.fold_with_offsets

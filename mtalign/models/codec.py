@@ -12,8 +12,9 @@ class MarianCodec:
 
     Mirrors ``MarianTokenizer``: a language token (``>>ara<<``) is kept whole at the start,
     the text is split by the source SentencePiece model, pieces missing from vocab.json become
-    ``<unk>``, and ``</s>`` ends the source. Target pieces are joined back into text the way
-    SentencePiece decodes (concatenate, ``▁`` -> space).
+    ``<unk>``, and ``</s>`` ends the source. Target pieces are turned back into text by the
+    target SentencePiece model's own ``decode_pieces``; a piece it does not know (``<unk>``,
+    a language token) is kept as written, as ``MarianTokenizer`` does.
     """
 
     eos = "</s>"
@@ -49,7 +50,26 @@ class MarianCodec:
     def pieces(self, ids: Sequence[int]) -> list[str]:
         return [self.id_to_piece.get(int(i), self.unk) for i in ids]
 
-    @staticmethod
-    def decode(pieces: Sequence[str]) -> str:
-        """Join target pieces into text, as SentencePiece does."""
-        return "".join(pieces).replace("\u2581", " ").strip()
+    def decode(self, pieces: Sequence[str]) -> str:
+        """Target pieces as text: runs the target model knows through its ``decode_pieces``;
+        a piece it does not know (``<unk>``, a source-only piece of the shared vocabulary) is
+        kept as written, its ``▁`` a space."""
+        sp = self.target
+        unk = sp.unk_id()
+        parts: list[str] = []
+        run: list[str] = []
+
+        def flush() -> None:
+            if run:
+                # decode_pieces drops the word boundary a run starts with; keep it
+                parts.append((" " if run[0].startswith("\u2581") else "") + sp.decode_pieces(run))
+                run.clear()
+
+        for piece in pieces:
+            if sp.piece_to_id(piece) == unk:
+                flush()
+                parts.append(piece.replace("\u2581", " "))
+            else:
+                run.append(piece)
+        flush()
+        return "".join(parts).strip()

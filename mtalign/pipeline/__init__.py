@@ -53,15 +53,17 @@ from mtalign.pipeline.session import (
     check_pairs,
     load_glossary,
     resolve_pairs,
+    set_threads,
 )
 from mtalign.pipeline.settings import TranslateSettings, check_settings
-from mtalign.pipeline.stage import SegmentTranslator, progress, progress_enabled
+from mtalign.pipeline.stage import SegmentTranslator
 from mtalign.pipeline.terms import (
     glossary_report,
     make_consistent,
     post_edit_terms,
     translate_enforced,
 )
+from mtalign.progress import progress, progress_enabled
 from mtalign.types import Document, Paragraph, Segment
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,7 @@ __all__ = [
     "mask_protected",
     "output_name",
     "resolve_pairs",
+    "set_threads",
     "translate_documents",
     "translate_files",
     "translate_group",

@@ -15,7 +15,7 @@ from typing import Any
 
 from mtalign.io import atomic_write_text, write_document
 from mtalign.io.naming import aligned_name, report_name, translation_name
-from mtalign.langs import NO_SPACE_LANGS
+from mtalign.langs import without_spaces
 from mtalign.pipeline.results import DocResult
 from mtalign.pipeline.session import PairEngine
 from mtalign.pipeline.settings import TranslateSettings, decode_options, safer_options
@@ -43,7 +43,7 @@ def run_file_names(doc: Document, targets: Sequence[str]) -> list[str]:
 
 def spaced(doc: Document, lang: str) -> Document:
     """Drop inter-sentence spaces for scripts written without them (zh, ja, th...)."""
-    if lang not in NO_SPACE_LANGS:
+    if not without_spaces(lang):
         return doc
     paras = []
     for p in doc.paragraphs:

@@ -96,6 +96,17 @@ def engine_threads(settings: TranslateSettings) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def set_threads(settings: TranslateSettings) -> None:
+    """Set the process-wide CPU threads of torch for ``settings`` (the transformers engine).
+
+    Called once by each front end (command, API call, batch worker) before engines load,
+    never by an engine object: torch has one thread pool per process.
+    """
+    from mtalign.engines import set_process_threads
+
+    set_process_threads(settings.engine, engine_threads(settings))
+
+
 def _load_factory(pe: PairEngine, settings: TranslateSettings) -> Callable[[], Translator]:
     def factory() -> Translator:
         from mtalign.engines import load_translator

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import logging
-import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mtalign.batching import plan_batches, split_long
-from mtalign.engines.base import DecodeOptions, Translator
-from mtalign.errors import ModelError
-from mtalign.langs import NO_SPACE_LANGS
+from mtalign.engines.base import DecodeOptions, Translator, check_count
+from mtalign.langs import without_spaces
 from mtalign.pipeline.masking import MARKER, Masked, mask_protected, repair_dropped, unmask
 from mtalign.pipeline.results import SegmentOutcome
 from mtalign.pipeline.settings import TranslateSettings, decode_options, safer_options
 from mtalign.quality import check_segment, has_content, retry_flags
-from mtalign.safetext import printable
 from mtalign.tm import MemoryEntry, TranslationMemory, settings_digest
 from mtalign.types import QualityFlag
 
@@ -27,30 +23,14 @@ log = logging.getLogger(__name__)
 BatchWork = Callable[[list[str]], dict[str, MemoryEntry]]
 
 
-def progress_enabled(setting: bool | None) -> bool:
-    """Progress bars: as asked, else only when stderr is a terminal."""
-    return sys.stderr.isatty() if setting is None else setting
+@dataclass(frozen=True)
+class PieceOutputs:
+    """What one :meth:`SegmentTranslator.translate_pieces` call gives: the output of each
+    piece, and its provenance (retried now or by the run that stored it; from the memory)."""
 
-
-@contextmanager
-def progress(total: int, desc: str, enabled: bool, leave: bool = True) -> Iterator[Any]:
-    """A tqdm bar on stderr (disabled when off or when there is nothing to do); ``leave``
-    False clears it when done (a bar nested under another)."""
-    from tqdm import tqdm
-
-    bar = tqdm(
-        total=total,
-        desc=printable(desc),  # a document id is a file name: user data, escaped
-        unit="seg",
-        disable=not enabled or total == 0,
-        file=sys.stderr,
-        dynamic_ncols=True,
-        leave=leave,
-    )
-    try:
-        yield bar
-    finally:
-        bar.close()
+    outputs: Mapping[str, str]
+    retried: frozenset[str]
+    from_memory: frozenset[str]
 
 
 class SegmentTranslator:
@@ -78,7 +58,6 @@ class SegmentTranslator:
         self.digest = settings_digest(dict(cache_key))
         self.max_input_tokens = max_input_tokens
         self.model_calls = 0
-        self.last_from_memory: set[str] = set()
 
     @property
     def translator(self) -> Translator:
@@ -114,8 +93,7 @@ class SegmentTranslator:
         """One engine call, counted and checked: N results for N texts."""
         results = self.translator.translate(texts, options, **kwargs)
         self.model_calls += 1
-        if len(results) != len(texts):
-            raise ModelError(f"engine returned {len(results)} results for {len(texts)} segments")
+        check_count(self.translator, len(texts), results)
         return results
 
     def _run_model(self, texts: list[str], options: DecodeOptions) -> list[str]:
@@ -200,14 +178,14 @@ class SegmentTranslator:
                 retried.add(p)
         return {p: MemoryEntry(result[p], retried=p in retried) for p in part}
 
-    def translate_pieces(
-        self, pieces: list[str], bar: Any = None
-    ) -> tuple[dict[str, str], set[str]]:
-        """Outputs for unique pieces (from the memory or the model) and which were retried
-        (now, or by the run that put them in the memory)."""
+    def translate_pieces(self, pieces: list[str], bar: Any = None) -> PieceOutputs:
+        """Outputs for unique pieces (from the memory or the model), with their provenance."""
         found, fresh = self.cached_batches(self.digest, pieces, self._decode_with_retry, bar)
-        self.last_from_memory = set(pieces) - fresh
-        return {p: e.output for p, e in found.items()}, {p for p, e in found.items() if e.retried}
+        return PieceOutputs(
+            outputs={p: e.output for p, e in found.items()},
+            retried=frozenset(p for p, e in found.items() if e.retried),
+            from_memory=frozenset(set(pieces) - fresh),
+        )
 
     def translate_segments(
         self,
@@ -241,10 +219,9 @@ class SegmentTranslator:
             # shows its progress), a repeated or empty one not at all.
             bar.total += len(unique) - len(texts)
             bar.refresh()
-        outputs, retried = self.translate_pieces(unique, bar)
+        done = self.translate_pieces(unique, bar)
         return [
-            self._outcome(texts[k], ids[k], prepared[k], plans[k], outputs, retried)
-            for k in range(len(texts))
+            self._outcome(texts[k], ids[k], prepared[k], plans[k], done) for k in range(len(texts))
         ]
 
     def _outcome(
@@ -253,17 +230,16 @@ class SegmentTranslator:
         seg_id: str,
         prep: tuple[str, Masked] | None,
         plan: list[str],
-        outputs: Mapping[str, str],
-        retried: set[str],
+        done: PieceOutputs,
     ) -> SegmentOutcome:
         """One segment's outcome from the outputs of its pieces."""
         if prep is None:
             return SegmentOutcome(text=text, passthrough=True)
         norm, masked = prep
-        joiner = "" if self.tgt_lang in NO_SPACE_LANGS else " "
-        restored = unmask(joiner.join(outputs[p] for p in plan).strip(), masked)
+        joiner = "" if without_spaces(self.tgt_lang) else " "
+        restored = unmask(joiner.join(done.outputs[p] for p in plan).strip(), masked)
         out = restored.text
-        was_retried = any(p in retried for p in plan)
+        was_retried = any(p in done.retried for p in plan)
         flags = [
             QualityFlag(seg_id, self.tgt_lang, kind, detail, retried=was_retried)
             for kind, detail in self.gate(unmask(norm, masked).text, out)
@@ -276,7 +252,7 @@ class SegmentTranslator:
             flags=flags,
             retried=was_retried,
             pieces=len(plan),
-            cached=all(p in self.last_from_memory for p in plan),
+            cached=all(p in done.from_memory for p in plan),
         )
 
     def _pieces(self, text: str) -> list[str]:

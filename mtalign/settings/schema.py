@@ -26,6 +26,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from functools import cache
 from typing import Any, Literal
 
@@ -61,6 +62,7 @@ def setting(
     example: str = "",
     form: Form = "",
     short: str = "",
+    aliases: Mapping[str, str] | None = None,
 ) -> msgspec.Meta:
     """The metadata of one setting (see the module docstring).
 
@@ -68,6 +70,7 @@ def setting(
     (``--no-cache`` sets ``cache`` to false). ``example`` is a value shown in fixes.
     ``form`` is how a list is written on the command line (see :data:`Form`; default:
     ``comma`` for lists, ``repeat`` for tables); ``short`` a one-letter flag (``-q``).
+    ``aliases`` maps other spellings of a choice to the choice (``ct2`` -> ``ctranslate2``).
     """
     extra = {
         "metavar": metavar,
@@ -77,6 +80,7 @@ def setting(
         "example": example,
         "form": form,
         "short": short,
+        "aliases": dict(aliases or {}),
     }
     kw: dict[str, Any] = {"description": help, "extra": extra}
     if ge is not None:
@@ -107,6 +111,7 @@ class Spec:
     example: str = ""
     form: Form = ""
     short: str = ""
+    aliases: Mapping[str, str] = dc_field(default_factory=dict)
     annotated: Any = None  # the full type (with its bounds) that msgspec validates against
 
     def describe(self) -> str:
@@ -176,6 +181,7 @@ def specs(cls: type) -> dict[str, Spec]:
             example=extra.get("example", ""),
             form=extra.get("form", ""),
             short=extra.get("short", ""),
+            aliases=extra.get("aliases") or {},
             annotated=full,
             **kw,
         )
@@ -259,6 +265,8 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
 def check_value(cls: type, key: str, value: Any, strict: bool = True) -> Any:
     """``value`` validated (and, with ``strict=False``, converted from text) for ``key``."""
     spec = specs(cls)[key]
+    if spec.aliases and isinstance(value, str):
+        value = spec.aliases.get(value.strip().lower(), value)
     # bool is an int in Python: `beam = true` is a mistake, not 1.
     if strict and isinstance(value, bool) and not _accepts_bool(spec.type):
         raise SettingError(key, f"expected {spec.describe()}, got {value!r}", "fix the value")

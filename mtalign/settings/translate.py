@@ -17,6 +17,13 @@ from mtalign.langs import normalize_lang
 from mtalign.settings.schema import SettingError, check_value, setting, shaping, specs
 
 Engine = Literal["auto", "ctranslate2", "transformers"]
+#: Other names of the engines, accepted wherever an engine is named (the one table:
+#: :mod:`mtalign.engines` reads it too).
+ENGINE_ALIASES: dict[str, str] = {
+    "ct2": "ctranslate2",
+    "hf": "transformers",
+    "torch": "transformers",
+}
 Device = Literal["auto", "cpu", "cuda"]
 Unit = Literal["sentence", "paragraph"]
 GlossaryMode = Literal["off", "check", "enforce"]
@@ -77,6 +84,7 @@ class TranslateSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
             metavar="{auto,ctranslate2,transformers}",
             shapes="document",
             cli="--engine",
+            aliases=ENGINE_ALIASES,
         ),
     ] = "auto"
     models: Annotated[
@@ -255,7 +263,7 @@ def check_settings(settings: TranslateSettings) -> TranslateSettings:
     """
     values = {name: getattr(settings, name) for name in specs(TranslateSettings)}
     for name, value in values.items():
-        check_value(TranslateSettings, name, value)
+        values[name] = check_value(TranslateSettings, name, value)
     if not values["targets"]:
         raise SettingError("targets", "no target language", "give one or more, e.g. tr,ru,ar")
     targets = tuple(dict.fromkeys(_lang("targets", t) for t in values["targets"]))
@@ -278,7 +286,9 @@ def check_settings(settings: TranslateSettings) -> TranslateSettings:
             "give {glossary} or set the mode to off",
             glossary="glossary",
         )
-    return msgspec.structs.replace(settings, targets=targets, src=src, models=models)
+    return msgspec.structs.replace(
+        settings, targets=targets, src=src, models=models, engine=values["engine"]
+    )
 
 
 def output_fields(settings: TranslateSettings, scopes: tuple[str, ...]) -> dict[str, Any]:
