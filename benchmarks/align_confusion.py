@@ -152,7 +152,9 @@ def print_table(name: str, table: Counter, kinds: Counter) -> None:
     )
 
 
-def evaluate(docs: list[DevDoc], embedder, params: AlignParams, max_bead: int) -> None:
+def evaluate(
+    docs: list[DevDoc], embedder, params: AlignParams, max_bead: int, brief: bool = False
+) -> float:
     """Scores and the confusion table of one set."""
     total = None
     table: Counter = Counter()
@@ -171,6 +173,9 @@ def evaluate(docs: list[DevDoc], embedder, params: AlignParams, max_bead: int) -
     assert total is not None
     vs, vl = vecalign_f1(tuple(vc))
     name = docs[0].name if len(docs) == 1 else f"{len(docs)} documents"
+    if brief:
+        print(f"| {name} | {vs:.3f} | {vl:.3f} | {total.strict[2]:.3f} | {total.lax[2]:.3f} |")
+        return vs
     print(
         f"\n### {name}\n\nscore_beads strict P/R/F1 "
         + "/".join(f"{x:.3f}" for x in total.strict)
@@ -179,23 +184,34 @@ def evaluate(docs: list[DevDoc], embedder, params: AlignParams, max_bead: int) -
         + f"; vecalign score.py strict F1 {vs:.3f}, lax F1 {vl:.3f}"
     )
     print_table(name, table, kinds)
+    return vs
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sets", default="textberg-dev,bible-dev,quran-dev")
     ap.add_argument("--windows", type=int, default=4)
-    ap.add_argument("--config", default="default", help="align_quality config name or k=v+k=v")
+    ap.add_argument(
+        "--configs", default="default",
+        help="align_quality config names or k=v+k=v (max_bead=N sets the bead bound), commas",
+    )  # fmt: skip
     ap.add_argument("--max-bead", type=int, default=3)
+    ap.add_argument("--brief", action="store_true", help="one score line per set, no tables")
     args = ap.parse_args()
     names = [s for s in args.sets.split(",") if s]
-    params = AlignParams(**parse_config(args.config))
+    sets = {n: textberg_docs() if n == "textberg-dev" else all_sets(args.windows, (n,))[n]
+            for n in names}  # fmt: skip
     embedder = DiskCachedEmbedder(USEEmbedder(), "usem3")
-    print(f"config {args.config}, max_bead {args.max_bead}")
-    for n in names:
-        docs = textberg_docs() if n == "textberg-dev" else all_sets(args.windows, (n,))[n]
-        evaluate(docs, embedder, params, args.max_bead)
-        embedder.save()
+    for c in args.configs.split(","):
+        config = dict(parse_config(c))
+        max_bead = int(config.pop("max_bead", args.max_bead))
+        print(f"\nconfig {c}, max_bead {max_bead}\n")
+        if args.brief:
+            print("| set | strict F1 (vecalign) | lax F1 (vecalign) | strict F1 | lax F1 |")
+            print("|---|---:|---:|---:|---:|")
+        for docs in sets.values():
+            evaluate(docs, embedder, AlignParams(**config), max_bead, args.brief)
+            embedder.save()
 
 
 if __name__ == "__main__":

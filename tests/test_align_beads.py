@@ -63,7 +63,9 @@ def test_bead_types_bound_and_growth(k):
     assert len(set(types)) == len(types)
     assert all(max(a, b) <= k for a, b in types)
     # every bead of up to 5 sentences that fits the bound (bertalign's set) is searched
-    assert all((a, b) in types for a in range(1, k + 1) for b in range(1, k + 1) if a + b <= min(k + 1, 5))
+    assert all(
+        (a, b) in types for a in range(1, k + 1) for b in range(1, k + 1) if a + b <= min(k + 1, 5)
+    )
     if k > 3:  # long beads: one or two sentences on the short side, up to k on the long one
         assert {(1, k), (k, 1), (2, k), (k, 2)} <= set(types)
     assert len(types) <= 4 * k + 2  # linear, not quadratic, in k

@@ -114,11 +114,7 @@ def align(
     probability for length alone, 0 for 1-0/0-1 beads. ``params`` holds the weights
     (:class:`AlignParams`; the defaults are fitted on the development sets).
     """
-    if (
-        isinstance(max_bead, bool)
-        or not isinstance(max_bead, int)
-        or not 1 <= max_bead <= MAX_BEAD
-    ):
+    if isinstance(max_bead, bool) or not isinstance(max_bead, int) or not 1 <= max_bead <= MAX_BEAD:
         raise ConfigError(
             f"max_bead: expected a whole number from 1 to {MAX_BEAD} (sentences on the longer "
             f"side of a bead), got {max_bead!r}"
@@ -404,11 +400,15 @@ def _pooled_groups(
     ut: np.ndarray,
     p: AlignParams,
 ) -> bool:
-    """Run vectors from the encoder's token sums for the unsure runs; False if unavailable."""
+    """Run vectors from the encoder's token sums for the unsure runs; False if unavailable.
+
+    They are nearly free, so every run size the DP searches gets them (``max_bead``, not
+    only ``p.overlap``, which bounds the joined texts encoded again).
+    """
     sg: dict[int, np.ndarray] = {}
     tg: dict[int, np.ndarray] = {}
     for groups, base, sents, unsure in ((sg, feature.src, src_n, us), (tg, feature.tgt, tgt_n, ut)):
-        for a in range(2, min(p.overlap, 8) + 1):
+        for a in range(2, min(max(p.overlap, feature.max_size), MAX_BEAD) + 1):
             vecs = runs([clip_text(t, p.max_chars) for t in sents], a)
             if vecs is None:
                 return False
