@@ -1,4 +1,4 @@
-"""Sentence alignment: beads (1-1, 1-2, 2-1, 1-0, 0-1, ... up to 3-1/1-3 and 2-2) with scores.
+"""Sentence alignment: beads (1-1, 1-2, 2-1, 1-0, 0-1, ... up to ``max_bead``) with scores.
 
 ``align`` runs a dynamic program over bead types (see :mod:`mtalign.align.dp`) whose
 cost combines the similarity sources available: Gale-Church lengths (always), multilingual
@@ -98,7 +98,7 @@ def align(
     src_lang: str | None = None,
     tgt_lang: str | None = None,
     method: str = "auto",
-    max_bead: int = 3,
+    max_bead: int = 5,
     embedder: Embedder | None = None,
     translate: Translate | None = None,
     band: int = 16,

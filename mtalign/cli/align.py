@@ -43,7 +43,7 @@ def align_command(
     method: Any = "auto",
     out: Any = "-",
     format: Any = "tsv",
-    max_bead: Any = 3,
+    max_bead: Any = 5,
     presegmented: Any = False,
     force: Any = False,
     model: Any = None,

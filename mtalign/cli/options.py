@@ -115,7 +115,7 @@ class AlignOptions(_Options, frozen=True, kw_only=True):
     ] = "tsv"
     max_bead: Annotated[
         int, setting("most sentences on the longer side of a bead", metavar="N", ge=1, le=8)
-    ] = 3
+    ] = 5
     presegmented: Annotated[
         bool, setting("inputs hold one sentence per line (no segmentation)")
     ] = False
