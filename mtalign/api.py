@@ -205,7 +205,7 @@ def align(
     tgt_lang: str,
     *,
     method: str = "auto",
-    max_bead: int = 3,
+    max_bead: int = 5,
     presegmented: bool = False,
     force: bool = False,
 ) -> Alignment:

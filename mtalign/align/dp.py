@@ -32,13 +32,24 @@ FULL_CELLS = 400_000
 COARSE_FACTOR = 8
 
 
+#: The longest side of a bead that ``max_bead`` may ask for (the DP keeps ~4 types per size).
+MAX_BEAD = 8
+
+
 def bead_types(max_bead: int) -> list[Type]:
-    """1-1 first (ties go to it), then 1-0, 0-1, then many-to-one and many-to-many beads."""
+    """1-1 first (ties go to it), then 1-0, 0-1, then many-to-one and many-to-many beads.
+
+    Every ``a-b`` with ``a + b <= max_bead + 1`` up to 5 sentences in all (bertalign's
+    ``max_align`` set), and beyond that only beads with one or two sentences on the short
+    side (1-6, 2-7, ...), so the number of types grows linearly with ``max_bead``.
+    """
     types: list[Type] = [(1, 1), (1, 0), (0, 1)]
-    for total in range(3, max_bead + 2):
+    for total in range(3, 2 * max_bead + 1):
         for a in range(1, total):
             b = total - a
-            if a <= max_bead and b <= max_bead and (a, b) not in types:
+            if max(a, b) > max_bead or (a, b) in types:
+                continue
+            if total <= min(max_bead + 1, 5) or (max_bead > 3 and min(a, b) <= 2):
                 types.append((a, b))
     return types
 
@@ -271,7 +282,7 @@ def banded_dp(
         for i in range(r0, r1):
             L, H = int(lo[i]), int(hi[i])
             best = np.full(H - L + 1, INF)
-            bp = np.zeros(H - L + 1, dtype=np.int8)
+            bp = np.zeros(H - L + 1, dtype=np.int16)
             for t, (a, b) in enumerate(types):
                 if a == 0 or i - a < 0:
                     continue

@@ -31,7 +31,7 @@ class AlignJobSettings:
 
     fmt: str = "tsv"
     method: str = "auto"
-    max_bead: int = 3
+    max_bead: int = 5
     presegmented: bool = False
     force: bool = False
     report: bool = False

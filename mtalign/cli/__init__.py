@@ -185,7 +185,7 @@ class Mtalign:
         method: Any = "auto",
         out: Any = "-",
         format: Any = "tsv",
-        max_bead: Any = 3,
+        max_bead: Any = 5,
         presegmented: Any = False,
         force: Any = False,
         model: Any = None,

@@ -44,7 +44,7 @@ def align_command(
     method: Any = "auto",
     out: Any = "-",
     format: Any = "tsv",
-    max_bead: Any = 3,
+    max_bead: Any = 5,
     presegmented: Any = False,
     force: Any = False,
     model: Any = None,
@@ -74,6 +74,7 @@ def align_command(
             presegmented, force, report, resume, runner, workers, ray_address, keep_unaligned,
         )  # fmt: skip
     fmt = as_choice(format, FORMATS, "format")
+    bound = _max_bead(max_bead)
     target = as_str(out, "out", "-") or "-"
     check_output_file(target, "--out")  # where it writes, before any file is read
     written = {target: "--out"}
@@ -98,8 +99,7 @@ def align_command(
     meth = _method(method)
     models = as_mapping(model, "model")
     engine_name = as_str(engine, "engine") or "auto"
-    alignments = _align_all(sents, codes, meth, as_int(max_bead, "max-bead", minimum=1),
-                            models, engine_name)  # fmt: skip
+    alignments = _align_all(sents, codes, meth, bound, models, engine_name)
     keep = as_bool(keep_unaligned, "keep-unaligned")
     if nway:
         _write_nway(alignments, codes, sents, fmt, target, keep, tags)
@@ -165,6 +165,18 @@ def _detected(path: str, flag: str) -> str:
         raise InputError(f"align: too little text in {path} to tell its language; give {flag}")
     output.note(f"{path}: detected {guess}; {flag} sets it")
     return guess.lang
+
+
+def _max_bead(value: Any) -> int:
+    """``--max-bead``: a whole number from 1 to the DP's bound."""
+    from mtalign.align.dp import MAX_BEAD
+
+    n = as_int(value, "max-bead", minimum=1)
+    if n > MAX_BEAD:
+        raise InputError(
+            f"--max-bead: at most {MAX_BEAD} sentences on the longer side of a bead, got {n}"
+        )
+    return n
 
 
 def _method(method: Any) -> str:
@@ -322,7 +334,7 @@ def _pairs_command(
         raise InputError("align --pairs needs --out DIR (one output file per pair goes there)")
     settings = AlignJobSettings(
         fmt=as_choice(format, FORMATS, "format"), method=_method(method),
-        max_bead=as_int(max_bead, "max-bead", minimum=1),
+        max_bead=_max_bead(max_bead),
         presegmented=as_bool(presegmented, "presegmented"), force=as_bool(force, "force"),
         report=as_bool(report, "report"), keep_unaligned=as_bool(keep_unaligned, "keep-unaligned"),
     )  # fmt: skip

@@ -113,7 +113,9 @@ class AlignOptions(_Options, frozen=True, kw_only=True):
         Literal["tsv", "jsonl", "tmx", "vecalign"],
         setting("output format", metavar="{tsv,jsonl,tmx,vecalign}"),
     ] = "tsv"
-    max_bead: Annotated[int, setting("most sentences on one side of a bead", metavar="N", ge=1)] = 3
+    max_bead: Annotated[
+        int, setting("most sentences on the longer side of a bead", metavar="N", ge=1, le=8)
+    ] = 5
     presegmented: Annotated[
         bool, setting("inputs hold one sentence per line (no segmentation)")
     ] = False
