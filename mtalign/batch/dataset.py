@@ -16,7 +16,6 @@ import logging
 import math
 import os
 import sqlite3
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -275,13 +274,9 @@ def _execute(
     progress: bool | None,
     session: Any,
 ) -> None:
-    from tqdm import tqdm
+    from mtalign.progress import progress_bar
 
-    enabled = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(
-        total=_rows(todo), desc=cfg.name, unit="rec", disable=not enabled, file=sys.stderr,
-        dynamic_ncols=True,
-    )  # fmt: skip
+    bar = progress_bar(_rows(todo), cfg.name, "rec", progress)  # the name is escaped there
     sentences = 0
 
     def tick(records: int, sents: int) -> None:
