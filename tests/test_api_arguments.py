@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mtalign
+import mtalign.api
 from mtalign.errors import ConfigError, InputError, MtalignError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +64,7 @@ POSITIONAL = {
 
 def call(name: str, args: dict):
     pos = [args.pop(k) for k in POSITIONAL[name]]
-    return getattr(mtalign, name)(*pos, **args)
+    return getattr(mtalign.api, name)(*pos, **args)
 
 
 class Odd:
@@ -168,7 +169,7 @@ def test_right_calls_still_work():
     assert call("detect", dict(GOOD["detect"][0])).lang == "tr"
     al = call("align", dict(GOOD["align"][0]))
     assert [b.kind for b in al.beads] == ["1-1", "1-1"]
-    al = mtalign.align(("A.", "B."), ("A.", "B."), "en", "en", method="length")
+    al = mtalign.api.align(("A.", "B."), ("A.", "B."), "en", "en", method="length")
     assert len(al.beads) == 2
     ev = call("evaluate", dict(GOOD["evaluate"][0]))
     assert ev.baseline.scores["bleu"].value == pytest.approx(100.0)
