@@ -77,6 +77,8 @@ def _child(conn: socket.socket) -> None:
     code = 1
     try:
         req, fds = _recv_request(conn)
+        # The client forwards the signals it gets (``kill $!`` in an example) to this pid.
+        conn.sendall(_HEADER.pack(os.getpid()))
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
@@ -134,15 +136,29 @@ def client(argv: list[str]) -> int:
         conn.connect(path)
     except OSError:
         return _run_mtalign(argv)
+    import signal
+
     body = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
     socket.send_fds(conn, [_HEADER.pack(len(body)) + body], [0, 1, 2])
+    pid = _read_int(conn)
+    if pid is None:
+        return 1
+    # A signal sent to this client (Ctrl-C, `kill $!` in an example) goes to the command.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda signum, _frame: os.kill(pid, signum))
+    code = _read_int(conn)
+    return 1 if code is None else code
+
+
+def _read_int(conn: socket.socket) -> int | None:
+    """One header-sized integer from the server, or None when the child died first."""
     reply = b""
     while len(reply) < _HEADER.size:
         chunk = conn.recv(_HEADER.size - len(reply))
         if not chunk:  # the child died without a word (a crash): as a killed process
-            return 1
+            return None
         reply += chunk
-    return _HEADER.unpack(reply)[0]
+    return int(_HEADER.unpack(reply)[0])
 
 
 if __name__ == "__main__":
