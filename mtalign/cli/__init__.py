@@ -238,9 +238,10 @@ class Mtalign:
         ray_address: Any = None,
         overwrite: Any = False,
     ) -> None:
-        """Run a resumable, glossary-enforced batch job from a TOML config, locally or on Ray.
+        """Run a resumable, glossary-enforced batch job (documents or a JSONL/Parquet dataset).
 
-        Exit code 1 when a document failed; the job's summary.md says why.
+        From a TOML config, locally or on Ray. Exit code 1 when a document (record) failed;
+        the job's summary.md says why.
 
         Example: mtalign batch configs/jobs/example.toml --resume
         """
