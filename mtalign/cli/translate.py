@@ -31,6 +31,7 @@ def translate_command(
     progress: Any = None,
     threads: Any = None,
     consistency: Any = False,
+    pivot: Any = None,
 ) -> None:
     """Translate files into each --to language and write outputs, aligned JSONL and a report.
 
@@ -58,6 +59,7 @@ def translate_command(
         "progress": output.progress() if progress is None else as_bool(progress, "progress"),
         "threads": threads,
         "consistency": as_bool(consistency, "consistency"),
+        "pivot": as_str(pivot, "pivot"),
     }
     values = {k: v for k, v in given.items() if v is not None}
     if output.LOUDNESS.quiet:
