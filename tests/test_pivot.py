@@ -215,6 +215,7 @@ def test_cli_translates_through_english(tmp_path: Path, registry: Path, capsys) 
     assert main(args) == 2
     assert "--pivot en" in capsys.readouterr().err
     assert main([*args, "--pivot", "en"]) == 0
+    assert "ru->tr through en " in capsys.readouterr().out
     report = json.loads((out / "ru.report.json").read_text())
     pivot = report["targets"]["tr"]["pivot"]
     assert pivot["via"] == "en" and [leg["pair"] for leg in pivot["legs"]] == ["ru-en", "en-tr"]
@@ -236,3 +237,21 @@ def test_api_pivot_is_the_two_legs_chained(registry: Path) -> None:
     assert pivoted[1] == ""
     out = api.translate(texts, to="tr", src="ru", pivot="en", beam=1)["tr"]
     assert len(out) == len(texts) and out[1] == ""
+
+
+def test_a_batch_job_translates_through_english(tmp_path: Path, registry: Path) -> None:
+    from mtalign.batch import run_job
+
+    (tmp_path / "a.txt").write_text(RU.read_text(encoding="utf-8"), encoding="utf-8")
+    cfg = tmp_path / "job.toml"
+    cfg.write_text(
+        '[job]\noutput_dir = "out"\n[inputs]\nfiles = ["a.txt"]\n'
+        '[translate]\nsrc = "ru"\ntargets = ["tr"]\npivot = "en"\nbeam = 1\nmax_length = 8\n'
+        'cache_path = "tm.sqlite"\n',
+        encoding="utf-8",
+    )
+    assert run_job(cfg).ok
+    report = json.loads((tmp_path / "out" / "a.report.json").read_text())
+    pivot = report["targets"]["tr"]["pivot"]
+    assert [leg["pair"] for leg in pivot["legs"]] == ["ru-en", "en-tr"]
+    assert pivot["segments"] == report["counts"]["segments"]
