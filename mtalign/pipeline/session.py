@@ -95,7 +95,7 @@ def _resolve_pair(src: str, tgt: str, settings: TranslateSettings) -> PairEngine
             raise ModelError(
                 f"no direct model for {src}-{tgt} ({exc}), and no way through {pivot}: {leg}"
             ) from None
-    log.info("%s-%s: no direct model, translating through %s", src, tgt, pivot)
+        log.info("%s-%s: no direct model (%s); translating through %s", src, tgt, exc, pivot)
     return PairEngine(src, tgt, second.model, second.engine, legs=(first, second))
 
 
