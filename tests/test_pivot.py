@@ -193,6 +193,17 @@ def test_a_job_config_may_set_pivot(tmp_path: Path) -> None:
     assert load_job_config(cfg).settings.pivot == "en"
 
 
+def test_an_eval_suite_configuration_may_set_pivot(tmp_path: Path) -> None:
+    from mtalign.evaluate.suite import load_suite
+
+    text = (ROOT / "configs" / "eval" / "idlib.toml").read_text(encoding="utf-8")
+    text = text.replace('name = "ct2-greedy"\n', 'name = "ct2-greedy"\npivot = "en"\n')
+    text = text.replace('= "../', f'= "{ROOT}/configs/').replace('"../../', f'"{ROOT}/')
+    (tmp_path / "suite.toml").write_text(text, encoding="utf-8")
+    configs = {c.name: c.settings for c in load_suite(tmp_path / "suite.toml").configurations}
+    assert configs["ct2-greedy"]["pivot"] == "en"
+
+
 # -- end to end with tiny models in a local registry ---------------------------------------
 
 
