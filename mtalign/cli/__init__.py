@@ -73,6 +73,7 @@ class Mtalign:
         progress: Any = None,
         threads: Any = None,
         consistency: Any = False,
+        pivot: Any = None,
     ) -> None:
         """Translate documents into one or more languages with MarianMT (OPUS-MT) models.
 
@@ -104,6 +105,7 @@ class Mtalign:
             progress=progress,
             threads=threads,
             consistency=consistency,
+            pivot=pivot,
         )
 
     def evaluate(

@@ -7,6 +7,7 @@ from typing import Any
 from mtalign.cli import output
 from mtalign.cli._args import as_bool, as_files, as_list, as_mapping, as_paths, as_str
 from mtalign.pipeline import TranslateSettings, set_threads, translate_files
+from mtalign.pipeline.pivot import PIVOT_FLAG
 from mtalign.settings import build
 
 
@@ -31,6 +32,7 @@ def translate_command(
     progress: Any = None,
     threads: Any = None,
     consistency: Any = False,
+    pivot: Any = None,
 ) -> None:
     """Translate files into each --to language and write outputs, aligned JSONL and a report.
 
@@ -58,6 +60,7 @@ def translate_command(
         "progress": output.progress() if progress is None else as_bool(progress, "progress"),
         "threads": threads,
         "consistency": as_bool(consistency, "consistency"),
+        "pivot": as_str(pivot, "pivot"),
     }
     values = {k: v for k, v in given.items() if v is not None}
     if output.LOUDNESS.quiet:
@@ -70,9 +73,12 @@ def translate_command(
         return
     for res in results:
         for tgt, stats in res.stats.items():
-            flags = sum(len(o.flags) for o in res.outcomes[tgt])
+            kinds = [f.kind for o in res.outcomes[tgt] for f in o.flags]
+            # Pivoted sentences are all flagged: say so once, count the other flags.
+            via = f" through {settings.pivot}" if PIVOT_FLAG in kinds else ""
+            flags = sum(k != PIVOT_FLAG for k in kinds)
             line = (
-                f"{res.doc.id}: {res.doc.lang}->{tgt} {stats.segments} segments "
+                f"{res.doc.id}: {res.doc.lang}->{tgt}{via} {stats.segments} segments "
                 f"({stats.cached} cached, {stats.passthrough} passed through, "
                 f"{stats.retried} retried, {flags} flags) in {stats.seconds:.1f}s"
             )

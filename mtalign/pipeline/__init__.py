@@ -5,6 +5,7 @@
     read + segment       inputs.load_inputs            (every input checked before any model)
     resolve models       session.resolve_pairs         (a missing model fails fast)
     translate            stage.SegmentTranslator       (memory, batches, engine, gate + retry)
+      or through a pivot   pivot.PivotTranslator         (--pivot: two legs, each such segment flagged)
       or whole paragraphs  paragraphs.translate_paragraphs   (--unit paragraph)
       or with the glossary terms.translate_enforced     (n-best, prefix repair, post-edit)
     consistency          terms.make_consistent         (--consistency, no glossary)
@@ -46,6 +47,7 @@ from mtalign.pipeline.outputs import (
     write_translation,
 )
 from mtalign.pipeline.paragraphs import translate_paragraphs
+from mtalign.pipeline.pivot import PivotTranslator
 from mtalign.pipeline.results import DocResult, LangStats, SegmentOutcome
 from mtalign.pipeline.session import (
     PairEngine,
@@ -73,6 +75,7 @@ __all__ = [
     "LangStats",
     "PairEngine",
     "SegmentOutcome",
+    "PivotTranslator",
     "SegmentTranslator",
     "TranslateSettings",
     "TranslationSession",
@@ -202,7 +205,7 @@ def translate_group(
 
 def _translate_pair(
     session: TranslationSession,
-    stage: SegmentTranslator,
+    stage: SegmentTranslator | PivotTranslator,
     group: Sequence[DocResult],
     consistency_per_document: bool = False,
 ) -> None:
@@ -212,6 +215,9 @@ def _translate_pair(
     segs = [s for doc_segs in per_doc for s in doc_segs]
     src, tgt = stage.src_lang, stage.tgt_lang
     enforce = glossary is not None and settings.glossary_mode == "enforce"
+    # Through a pivot the model that writes the target never saw the source, so its
+    # n-best and attention cannot place source terms: the glossary post-edits instead.
+    post_edit = settings.unit == "paragraph" or isinstance(stage, PivotTranslator)
     label = group[0].doc.id if len(group) == 1 else f"{len(group)} documents"
     stages: dict[int, str] = {}
     t0 = time.perf_counter()
@@ -222,7 +228,7 @@ def _translate_pair(
     with progress(total, f"{label} -> {tgt}", enabled, leave=not nested) as bar:
         if settings.unit == "paragraph":
             outcomes = [o for res in group for o in translate_paragraphs(res.doc, stage, bar)]
-        elif enforce and glossary is not None:
+        elif enforce and glossary is not None and isinstance(stage, SegmentTranslator):
             fingerprint = session.glossary_fingerprint
             outcomes, stages = translate_enforced(segs, stage, glossary, fingerprint, bar)
         else:
@@ -233,7 +239,7 @@ def _translate_pair(
                 bar,
                 kinds=[s.kinds for s in segs],
             )
-    if enforce and glossary is not None and settings.unit == "paragraph":
+    if enforce and glossary is not None and post_edit:
         outcomes = post_edit_terms(glossary, segs, outcomes, src, tgt)
     glossaries: list[Any] = [glossary] * len(group)
     if glossary is None and settings.consistency:
@@ -274,7 +280,7 @@ def _per_document(
     outcomes: list[SegmentOutcome],
     stages: dict[int, str],
     glossaries: list[Any],
-    stage: SegmentTranslator,
+    stage: SegmentTranslator | PivotTranslator,
     seconds: float,
 ) -> None:
     """Share a group's outcomes out to its documents: stats, glossary report, output."""

@@ -16,6 +16,7 @@ from typing import Any
 from mtalign.io import atomic_write_text, write_document
 from mtalign.io.naming import aligned_name, report_name, translation_name
 from mtalign.langs import without_spaces
+from mtalign.pipeline.pivot import PIVOT_FLAG
 from mtalign.pipeline.results import DocResult
 from mtalign.pipeline.session import PairEngine
 from mtalign.pipeline.settings import TranslateSettings, decode_options, safer_options
@@ -95,19 +96,32 @@ def _target_entry(res: DocResult, tgt: str, pe: PairEngine | None) -> dict[str, 
     if stats.seconds:
         entry["segments_per_second"] = round(stats.translated / stats.seconds, 2)
     if pe is not None:
-        m = pe.model
-        entry["model"] = {
-            "id": m.model_id,
-            "revision": m.revision,
-            "origin": m.origin,
-            "licence": m.licence,
-            "target_token": m.target_token,
-            "path": str(m.path),
-        }
+        entry["model"] = _model_entry(pe)
         entry["engine"] = pe.engine
+        if pe.legs is not None:
+            # ``model`` is then the second leg's; both legs are here, in order.
+            entry["pivot"] = {
+                "via": pe.pivot,
+                "legs": [{"pair": f"{leg.src}-{leg.tgt}", **_model_entry(leg)} for leg in pe.legs],
+                "segments": sum(
+                    any(f.kind == PIVOT_FLAG for f in o.flags) for o in res.outcomes[tgt]
+                ),
+            }
     if tgt in res.glossary:
         entry["glossary"] = res.glossary[tgt]
     return entry
+
+
+def _model_entry(pe: PairEngine) -> dict[str, Any]:
+    m = pe.model
+    return {
+        "id": m.model_id,
+        "revision": m.revision,
+        "origin": m.origin,
+        "licence": m.licence,
+        "target_token": m.target_token,
+        "path": str(m.path),
+    }
 
 
 def build_report(

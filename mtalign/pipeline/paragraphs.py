@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from mtalign.pipeline.pivot import PIVOT_FLAG, PivotTranslator
 from mtalign.pipeline.results import SegmentOutcome
 from mtalign.pipeline.stage import SegmentTranslator
 from mtalign.types import Document, Paragraph
@@ -22,7 +23,9 @@ def _joined(p: Paragraph) -> tuple[str, list[tuple[int, int]], list[str]]:
     return text, prot, kinds
 
 
-def translate_paragraphs(doc: Document, stage: SegmentTranslator, bar: Any) -> list[SegmentOutcome]:
+def translate_paragraphs(
+    doc: Document, stage: SegmentTranslator | PivotTranslator, bar: Any
+) -> list[SegmentOutcome]:
     """One outcome per source sentence, from translations of whole paragraphs."""
     from mtalign.align import split_translation
     from mtalign.segment import split_sentences
@@ -42,7 +45,12 @@ def translate_paragraphs(doc: Document, stage: SegmentTranslator, bar: Any) -> l
             tgt_sents = split_sentences(po.text, stage.tgt_lang) or [po.text]
             parts = split_translation(src_sents, tgt_sents, stage.src_lang, stage.tgt_lang)
         for k, part in enumerate(parts):
-            flags = [replace(f, segment_id=p.segments[k].id) for f in po.flags] if k == 0 else []
+            # A pivot is true of every sentence; the other flags go to the first.
+            flags = [
+                replace(f, segment_id=p.segments[k].id)
+                for f in po.flags
+                if k == 0 or f.kind == PIVOT_FLAG
+            ]
             outcomes.append(
                 SegmentOutcome(
                     text=part, flags=flags, passthrough=po.passthrough, retried=po.retried

@@ -10,9 +10,10 @@ from typing import Any
 
 from mtalign.engines import engine_name
 from mtalign.engines.base import Translator
-from mtalign.errors import LanguageError, ModelError
+from mtalign.errors import LanguageError, ModelError, MtalignError
 from mtalign.glossary.model import Glossary
 from mtalign.hashing import file_digest
+from mtalign.pipeline.pivot import PivotTranslator
 from mtalign.pipeline.settings import TranslateSettings, check_settings
 from mtalign.pipeline.stage import SegmentTranslator
 from mtalign.settings import output_fields
@@ -29,6 +30,14 @@ class PairEngine:
     tgt: str
     model: Any  # mtalign.models.ResolvedModel
     engine: str
+    #: Through a pivot language (``--pivot``): the two direct legs, source -> pivot and
+    #: pivot -> target; ``model`` is then the second leg's (the one that writes ``tgt``).
+    legs: tuple[PairEngine, PairEngine] | None = None
+
+    @property
+    def pivot(self) -> str | None:
+        """The language this pair goes through, or None for a direct model."""
+        return self.legs[0].tgt if self.legs else None
 
 
 def check_pairs(pairs: Sequence[tuple[str, str]]) -> None:
@@ -44,27 +53,19 @@ def check_pairs(pairs: Sequence[tuple[str, str]]) -> None:
 def resolve_pairs(
     pairs: Sequence[tuple[str, str]], settings: TranslateSettings
 ) -> dict[tuple[str, str], PairEngine]:
-    """Resolve every model before any work starts, so a missing one fails fast."""
-    from mtalign.models import resolve_model
+    """Resolve every model before any work starts, so a missing one fails fast.
 
+    A pair without a usable direct model goes through ``settings.pivot`` when it is set
+    and both legs resolve; otherwise its error says whether ``--pivot en`` would do.
+    """
     check_pairs(pairs)
     out = {}
     missing: list[tuple[str, str, ModelError]] = []
     for src, tgt in pairs:
-        spec = settings.models.get(tgt)
         try:
-            model = (
-                resolve_model(spec, src=src, tgt=tgt) if spec else resolve_model(src=src, tgt=tgt)
-            )
+            out[(src, tgt)] = _resolve_pair(src, tgt, settings)
         except ModelError as exc:
             missing.append((src, tgt, exc))  # name every missing pair, not just the first
-            continue
-        out[(src, tgt)] = PairEngine(src, tgt, model, engine_name(settings.engine))
-        log.info(
-            "%s-%s: model %s (revision %s, from %s: %s), engine %s",
-            src, tgt, model.model_id, model.revision[:12], model.origin, model.path,
-            out[(src, tgt)].engine,
-        )  # fmt: skip
     if len(missing) == 1:
         raise missing[0][2]
     if missing:
@@ -76,6 +77,57 @@ def resolve_pairs(
             f"that can reach the hub, or give --model LANG=DIR. Details: {details}"
         )
     return out
+
+
+def _resolve_pair(src: str, tgt: str, settings: TranslateSettings) -> PairEngine:
+    """The direct model of a pair, else (``settings.pivot``) the two legs through it."""
+    try:
+        return _direct(src, tgt, settings.models.get(tgt), settings)
+    except ModelError as exc:
+        pivot = settings.pivot
+        if not pivot or pivot in (src, tgt):
+            hint = pivot_hint(src, tgt)
+            raise ModelError(f"{exc}; {hint}") if hint else exc from None
+        try:
+            first = _direct(src, pivot, None, settings)
+            second = _direct(pivot, tgt, settings.models.get(tgt), settings)
+        except ModelError as leg:
+            raise ModelError(
+                f"no direct model for {src}-{tgt} ({exc}), and no way through {pivot}: {leg}"
+            ) from None
+        log.info("%s-%s: no direct model (%s); translating through %s", src, tgt, exc, pivot)
+    return PairEngine(src, tgt, second.model, second.engine, legs=(first, second))
+
+
+def _direct(src: str, tgt: str, spec: str | None, settings: TranslateSettings) -> PairEngine:
+    from mtalign.models import resolve_model
+
+    model = resolve_model(spec, src=src, tgt=tgt) if spec else resolve_model(src=src, tgt=tgt)
+    pe = PairEngine(src, tgt, model, engine_name(settings.engine))
+    log.info(
+        "%s-%s: model %s (revision %s, from %s: %s), engine %s",
+        src, tgt, model.model_id, model.revision[:12], model.origin, model.path, pe.engine,
+    )  # fmt: skip
+    return pe
+
+
+def pivot_hint(src: str, tgt: str) -> str:
+    """``give --pivot en ...`` when the registry has both legs through English (else any
+    language), or "" when no pivot would help."""
+    from mtalign.models import load_registry
+
+    try:
+        reg = load_registry()
+    except MtalignError:
+        return ""
+    via = sorted({m for s, m in reg.entries if s == src and (m, tgt) in reg.entries} - {src, tgt})
+    if not via:
+        return ""
+    lang = "en" if "en" in via else via[0]
+    return (
+        f'or translate through {lang} with --pivot {lang} (pivot = "{lang}" in a job\'s '
+        f"[translate]): the registry has {src}-{lang} and {lang}-{tgt}"
+    )
 
 
 def engine_threads(settings: TranslateSettings) -> int:
@@ -188,7 +240,7 @@ class TranslationSession:
         self.memory = memory if memory is not None else NullMemory()
         self.glossary = glossary if glossary is not None else load_glossary(self.settings)
         self.glossary_fingerprint = glossary_fingerprint(self.settings.glossary)
-        self._stages: dict[tuple[str, str], SegmentTranslator] = {}
+        self._stages: dict[tuple[str, str], SegmentTranslator | PivotTranslator] = {}
         #: Sentence bars under another bar (a batch job's documents): shown while they
         #: run, cleared when done, so the job's bar stays the one line left.
         self.nested_progress = False
@@ -200,24 +252,31 @@ class TranslationSession:
         if todo:
             self.engines.update(resolve_pairs(todo, self.settings))
 
-    def stage(self, src: str, tgt: str) -> SegmentTranslator:
-        """The segment translator of a pair (its engine loads on first real use)."""
+    def stage(self, src: str, tgt: str) -> SegmentTranslator | PivotTranslator:
+        """The segment translator of a pair (its engine loads on first real use); a
+        pair through a pivot language gets a :class:`PivotTranslator` of its two legs."""
         key = (src, tgt)
         if key not in self._stages:
             self.prepare([key])
             pe = self.engines[key]
-            factory = self._factory
-            make = (lambda: factory(pe)) if factory else _load_factory(pe, self.settings)
-            self._stages[key] = SegmentTranslator(
-                make,
-                src,
-                tgt,
-                self.settings,
-                self.memory,
-                cache_key(pe, self.settings),
-                max_input_tokens=max(16, pe.model.max_positions - 2),
-            )
+            if pe.legs is not None:
+                self._stages[key] = PivotTranslator(*(self._leg(leg) for leg in pe.legs))
+            else:
+                self._stages[key] = self._leg(pe)
         return self._stages[key]
+
+    def _leg(self, pe: PairEngine) -> SegmentTranslator:
+        factory = self._factory
+        make = (lambda: factory(pe)) if factory else _load_factory(pe, self.settings)
+        return SegmentTranslator(
+            make,
+            pe.src,
+            pe.tgt,
+            self.settings,
+            self.memory,
+            cache_key(pe, self.settings),
+            max_input_tokens=max(16, pe.model.max_positions - 2),
+        )
 
     def release(self, tgt: str | None = None) -> None:
         """Close the engines of one target language (or all) to free their memory."""

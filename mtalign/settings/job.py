@@ -23,6 +23,7 @@ JOB_TRANSLATE_KEYS = (
     "src", "targets", "engine", "models", "beam", "device", "compute_type", "batch_tokens",
     "unit", "cache", "cache_path", "quality_gate", "retry", "force", "min_length",
     "max_length", "threads", "consistency",
+    "pivot",
 )  # fmt: skip
 
 

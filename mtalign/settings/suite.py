@@ -19,6 +19,7 @@ SUITE_TRANSLATE_KEYS = (
     "engine", "beam", "glossary_mode", "models", "device", "compute_type", "unit",
     "batch_tokens", "quality_gate", "retry", "max_length", "min_length", "threads",
     "consistency", "cache",
+    "pivot",
 )  # fmt: skip
 
 

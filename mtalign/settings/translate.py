@@ -244,6 +244,16 @@ class TranslateSettings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
             cli="--consistency",
         ),
     ] = False
+    pivot: Annotated[
+        str | None,
+        setting(
+            "language to translate through when a pair has no direct model (the two registry "
+            "models, e.g. ru->en->tr); default: none, a missing model is an error",
+            metavar="LANG",
+            shapes="document",
+            cli="--pivot",
+        ),
+    ] = None
 
 
 def _lang(key: str, value: Any) -> str:
@@ -286,8 +296,9 @@ def check_settings(settings: TranslateSettings) -> TranslateSettings:
             "give {glossary} or set the mode to off",
             glossary="glossary",
         )
+    pivot = _lang("pivot", values["pivot"]) if values["pivot"] else None
     return msgspec.structs.replace(
-        settings, targets=targets, src=src, models=models, engine=values["engine"]
+        settings, targets=targets, src=src, models=models, engine=values["engine"], pivot=pivot
     )
 
 
