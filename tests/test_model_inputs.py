@@ -85,7 +85,10 @@ def test_weights_with_python_objects_are_one_clear_line(pickled_model, engine):
         load_translator(engine, model, device="cpu", compute_type="float32", threads=1)
     message = str(info.value)
     assert "\n" not in message and "argparse.Namespace" in message
-    assert "weights_only" in message and "safetensors" in message
+    # torch's weights-only loader (transformers) or mtalign's own torch-free reader
+    # (CTranslate2 conversion) refuses it; either way the fix is safetensors.
+    assert "weights_only" in message or "refusing to load it" in message
+    assert "safetensors" in message
     assert "--engine transformers" not in message  # that engine would fail the same way
 
 

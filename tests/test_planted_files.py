@@ -291,7 +291,7 @@ _COVERED = {
     "mtalign/tm.py": "translate cache*, batch cache* (through OwnedDB)",
     "mtalign/align/usefast.py": "a mkdtemp folder renamed into place (no file opened by name)",
     "mtalign/pipeline/outputs.py": "translate a.aligned.jsonl, a.report.json",
-    "mtalign/pipeline/modelcheck.py": "/proc/self/clear_refs (a kernel file, not user data)",
+    "mtalign/pipeline/modelcheck/memory.py": "/proc/self/clear_refs (a kernel file, not user data)",
     "mtalign/testing/marian.py": "test checkpoints (built into a fresh folder)",
     "mtalign/glossary/formats.py": "tomli_w.dumps only (strings)",
 }

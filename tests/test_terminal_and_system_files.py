@@ -306,7 +306,7 @@ def test_a_batch_job_over_a_looping_folder_finishes_with_each_file_once(tmp_path
 
 
 def test_progress_bar_labels_are_escaped(capsys):
-    from mtalign.pipeline.stage import progress
+    from mtalign.progress import progress
 
     with progress(2, f"{EVIL} -> tr", True) as bar:
         bar.update(2)

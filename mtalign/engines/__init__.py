@@ -132,7 +132,10 @@ def set_process_threads(engine: str, threads: int) -> None:
     """
     if threads <= 0 or engine_name(engine) != "transformers":
         return
-    import torch
+    try:
+        import torch
+    except ImportError:  # the engine's own load says which extra to install
+        return
 
     if torch.get_num_threads() != threads:
         torch.set_num_threads(threads)

@@ -149,14 +149,15 @@ class SegmentTranslator:
     def _load_with_status(self, bar: Any) -> None:
         """Load the engine, saying so on the bar (a first use converts the model, which
         takes a while and would otherwise look like a bar stuck at 0%)."""
-        if self._translator is not None or bar is None:
+        say = getattr(bar, "set_postfix_str", None)  # any bar-like object may be passed
+        if self._translator is not None or say is None:
             return
         describe = getattr(self._factory, "describe", None)
-        bar.set_postfix_str(describe() if callable(describe) else "loading model", refresh=True)
+        say(describe() if callable(describe) else "loading model", refresh=True)
         try:
             self.translator  # noqa: B018 - loads it
         finally:
-            bar.set_postfix_str("", refresh=True)
+            say("", refresh=True)
 
     def _decode_with_retry(self, part: list[str]) -> dict[str, MemoryEntry]:
         """First pass, then one safer pass for outputs with a cheap quality flag."""
