@@ -1,10 +1,12 @@
 """Glossary drafts and consistency without a glossary.
 
 Named-entity candidates in the source (capitalised words not explained by sentence
-position, runs of capitalised words, acronyms) are paired with the target unit that
-co-occurs with them most consistently across line-aligned segments (Dice coefficient
-over segment sets). Target units are lemmatised per language: Turkish stems before the
-apostrophe, Russian pymorphy3 normal forms, Arabic words without proclitics.
+position, runs of capitalised words, acronyms) are paired with target units over aligned
+beads (line pairs or ``mtalign align`` beads). Target units are lemmatised per language:
+Turkish stems before the apostrophe, Russian pymorphy3 normal forms, Arabic words without
+proclitics. Each pair is scored by Dice co-occurrence (most of the weight) and name
+similarity; competitive linking gives each unit of a bead to one candidate; a candidate
+keeps the unit linked to it in more beads than any other, or is dropped as unsure.
 """
 
 from __future__ import annotations
@@ -200,6 +202,7 @@ _SENT_FIRST = re.compile(rf"(^|[.!?…]\s+)[{WORD_CHARS}]+")
 
 
 def _count(sources: list[str], targets: list[str], tgt_lang: str) -> _Counts:
+    """Candidates and units of every bead, and where each was seen."""
     n = _Counts()
     for i, (s, t) in enumerate(zip(sources, targets, strict=True)):
         cands: set[str] = set()
