@@ -71,6 +71,32 @@ def _langs(src_lang: Any, tgt_lang: Any) -> tuple[str, str]:
     return src.lower(), tgt.lower()
 
 
+def _mine_input(
+    paths: tuple[Any, ...], out_path: str
+) -> tuple[list[str], list[str], str, tuple[str, str]]:
+    """Bead texts (source, target), the source name, and languages an alignment names."""
+    if len(paths) not in (1, 2):
+        raise InputError(
+            f"expected SRC TRANSLATION or one alignment (.tsv/.jsonl), got {len(paths)} paths"
+        )
+    if len(paths) == 1:
+        (path,) = as_paths(list(paths), "src")
+        _check_outputs(out=out_path, inputs=[path])
+        from mtalign.io.aligned import read_aligned_beads
+
+        src_texts, tgt_texts, langs = read_aligned_beads(path)
+        return src_texts, tgt_texts, path, langs
+    src_path, tr_path = as_paths(list(paths), "src")
+    _check_outputs(out=out_path, inputs=[src_path, tr_path])
+    sources, targets = _read_lines(src_path), _read_lines(tr_path)
+    if len(sources) != len(targets):
+        raise InputError(
+            f"{src_path} has {len(sources)} lines and {tr_path} {len(targets)}: give "
+            "line-aligned files, or mine from an alignment (mtalign align ... --format tsv)"
+        )
+    return sources, targets, src_path, ("", "")
+
+
 class Glossary:
     """Check and repair glossary terms in translations; inspect and build glossaries."""
 
@@ -217,36 +243,41 @@ class Glossary:
 
     def mine(
         self,
-        src: Any,
-        translation: Any,
+        *paths: Any,
         tgt_lang: Any = None,
         out: Any = None,
         src_lang: Any = "en",
         min_count: Any = 2,
     ) -> None:
-        """Draft a glossary from a translated document: source names -> their renderings."""
+        """Draft a glossary from a translated document: source names -> their renderings.
+
+        SRC TRANSLATION are two line-aligned files; a single SRC ending in .tsv or .jsonl
+        is read as ``mtalign align`` output (one bead per row/record). Candidates the
+        evidence does not single out are dropped and counted.
+        """
         from mtalign.cli._args import as_int
         from mtalign.glossary.formats import dump_toml
         from mtalign.glossary.mine import mine_glossary
 
-        s, t = _langs(src_lang, tgt_lang)
         out_path = as_str(out, "out")
         if not out_path:
             raise InputError("--out FILE is required (the glossary draft to review; - for stdout)")
-        src_path, tr_path = as_paths([src, translation], "src")
-        _check_outputs(out=out_path, inputs=[src_path, tr_path])
-        g, comments = mine_glossary(
-            _read_lines(src_path),
-            _read_lines(tr_path),
-            s,
-            t,
-            min_count=as_int(min_count, "min-count", minimum=1),
+        sources, targets, src_path, langs = _mine_input(paths, out_path)
+        s, t = _langs(src_lang, tgt_lang or langs[1])
+        g, comments, unsure = mine_glossary(
+            sources, targets, s, t, min_count=as_int(min_count, "min-count", minimum=1)
         )
         _write(
             out_path,
             dump_toml(g, header={"description": f"draft mined from {src_path}"}, comments=comments),
         )
+        dropped = f"; dropped {len(unsure)} unsure" if unsure else ""
         if out_path != "-":
-            output.summary(f"wrote {len(g)} draft terms to {out_path}; review them before use")
+            output.summary(
+                f"wrote {len(g)} draft terms to {out_path}{dropped}; review them before use"
+            )
         elif not output.LOUDNESS.quiet:  # stdout is the TOML
-            print(f"wrote {len(g)} draft terms to stdout; review them before use", file=sys.stderr)
+            print(
+                f"wrote {len(g)} draft terms to stdout{dropped}; review them before use",
+                file=sys.stderr,
+            )

@@ -283,10 +283,19 @@ class GlossaryCldrOptions(_Options, frozen=True, kw_only=True):
 
 
 class GlossaryMineOptions(_Options, frozen=True, kw_only=True):
-    translation: Annotated[
-        str, setting("its translation, line-aligned with SRC", metavar="TRANSLATION")
+    paths: Annotated[
+        tuple[str, ...],
+        setting(
+            "SRC and its line-aligned TRANSLATION, or one alignment from mtalign align "
+            "(.tsv or .jsonl)",
+            metavar="SRC [TRANSLATION]",
+        ),
     ]
     out: Annotated[str, setting("the glossary draft to write (TOML)", metavar="FILE")]
+    tgt_lang: Annotated[
+        str | None,
+        setting("language of the translation (default: the one a .jsonl names)", metavar="LANG"),
+    ] = None
     min_count: Annotated[
         int, setting("fewest occurrences of a name", metavar="N", ge=1, le=1_000_000)
     ] = 2
