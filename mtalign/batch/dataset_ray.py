@@ -15,14 +15,13 @@ fixed row ranges give shard-level resume and local-vs-Ray equality.
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from mtalign.batch.config import JobConfig
 from mtalign.batch.dataset_unit import Unit, UnitResult
-from mtalign.batch.ray_runner import _ENV_KEYS, _dumps, import_ray
+from mtalign.batch.ray_runner import _dumps, ray_session
 
 log = logging.getLogger(__name__)
 
@@ -59,29 +58,7 @@ def run_units_ray(
     tick: Callable[[int, int], None] | None = None,
 ) -> None:
     """Process ``todo`` on a local Ray or a cluster; each finished unit goes to ``sink``."""
-    ray = import_ray()
-    src = cfg.settings.src
-    if src not in (None, "auto"):
-        from mtalign.pipeline import resolve_pairs
-
-        resolve_pairs([(src, t) for t in cfg.settings.targets if t != src], cfg.settings)
-    started = False
-    if not ray.is_initialized():
-        env = {k: os.environ[k] for k in _ENV_KEYS if k in os.environ}
-        kwargs: dict[str, Any] = dict(
-            include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING
-        )
-        if cfg.ray_address:
-            ray.init(address=cfg.ray_address, runtime_env={"env_vars": env}, **kwargs)
-        else:
-            ray.init(num_cpus=cfg.workers, **kwargs)
-        started = True
-    try:
-        import ray.data
-
-        ctx = ray.data.DataContext.get_current()
-        ctx.enable_progress_bars = False
-        ctx.print_on_execution_start = False
+    with ray_session(cfg) as ray:
         ds = ray.data.from_items([{"unit": _dumps(u)} for u in todo])
         ds = ds.map_batches(
             UnitStage,
@@ -95,6 +72,3 @@ def run_units_ray(
             sink(unit, res)
             if tick is not None:
                 tick(res.stats.records, 0)
-    finally:
-        if started:
-            ray.shutdown()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from mtalign.batch.config import JobConfig
@@ -89,26 +90,24 @@ def plan_pools(workers: int, n_targets: int) -> tuple[int, float]:
     return pool, cpus
 
 
-def run_ray(
-    cfg: JobConfig,
-    todo: Sequence[DocEntry],
-    sink: Callable[[DocWork], None],
-) -> None:
-    """Translate ``todo`` on Ray; each finished document goes to ``sink`` on the driver."""
+@contextmanager
+def ray_session(cfg: JobConfig) -> Iterator[Any]:
+    """Ray, started for this job (or the running one), with Ray Data's chatter off.
+
+    A missing model fails before Ray starts, with the pipeline's message; remote workers
+    get the environment they need to find models and caches (``_ENV_KEYS``).
+    """
     ray = import_ray()
     src = cfg.settings.src
     if src not in (None, "auto"):
         from mtalign.pipeline import resolve_pairs
 
-        # A missing model fails here, before Ray starts, with the pipeline's message.
         resolve_pairs([(src, t) for t in cfg.settings.targets if t != src], cfg.settings)
     started = False
     if not ray.is_initialized():
         env = {k: os.environ[k] for k in _ENV_KEYS if k in os.environ}
         kwargs: dict[str, Any] = dict(
-            include_dashboard=False,
-            log_to_driver=False,
-            logging_level=logging.WARNING,
+            include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING
         )
         if cfg.ray_address:
             # Remote workers do not inherit this process's environment.
@@ -122,6 +121,19 @@ def run_ray(
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False
         ctx.print_on_execution_start = False
+        yield ray
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def run_ray(
+    cfg: JobConfig,
+    todo: Sequence[DocEntry],
+    sink: Callable[[DocWork], None],
+) -> None:
+    """Translate ``todo`` on Ray; each finished document goes to ``sink`` on the driver."""
+    with ray_session(cfg) as ray:
         langs = cfg.settings.targets
         pool, cpus = plan_pools(cfg.workers, len(langs))
         blob = _dumps(cfg)
@@ -136,6 +148,3 @@ def run_ray(
             )
         for row in ds.iter_rows():
             sink(pickle.loads(row["work"]))
-    finally:
-        if started:
-            ray.shutdown()
