@@ -28,20 +28,33 @@ def _say(msg: str = "") -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the demo; returns the exit code."""
     from mtalign.cli import main as cli_main
-    from mtalign.document import load_document
-    from mtalign.models import resolve_model
 
     args = list(sys.argv[1:] if argv is None else argv)
     article = Path(args[0] if args else "seeds/idlib.txt")
     out = Path(args[1] if len(args) > 1 else "out/demo")
-    glossary = Path("configs/glossaries/idlib.toml")
+    doc = _show_article(article)
+    if doc is None:
+        return 2
+    model_args = _models(out)
+    rc = cli_main(_translate_command(article, out, model_args))
+    if rc != 0:
+        return rc
+    _show_outputs(out, doc.id)
+    if not args:  # `make demo`: the same article as a web page, into Turkish
+        return _html_demo(cli_main, out, model_args)
+    return 0
+
+
+def _show_article(article: Path) -> Any:
+    """Read, detect and segment the article and show its first sentences (None: unreadable)."""
+    from mtalign.document import load_document
 
     _say(f"== mtalign demo: {article}")
     try:
         doc, guess = load_document(article)
     except MtalignError as exc:
         _say(f"demo: {exc}")
-        return 2
+        return None
     segs = list(doc.segments())
     _say(
         f"language: {guess}  paragraphs: {sum(1 for p in doc.paragraphs if p.segments)}  "
@@ -50,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     for s in segs[:4]:
         _say(f"  {s.id}\t{s.text}")
     _say("  ...")
+    return doc
+
+
+def _models(out: Path) -> list[str]:
+    """``--model`` arguments: none when the registry's models are there, else test models."""
+    from mtalign.models import resolve_model
 
     model_args: list[str] = []
     try:
@@ -70,7 +89,12 @@ def main(argv: list[str] | None = None) -> int:
             if not (path / "config.json").exists():
                 build_marian(path, "en", t, preset="tiny", seed=0)
             model_args += ["--model", f"{t}={path}"]
+    return model_args
 
+
+def _translate_command(article: Path, out: Path, model_args: list[str]) -> list[str]:
+    """The ``mtalign translate`` command of the demo, with its own translation memory."""
+    glossary = Path("configs/glossaries/idlib.toml")
     cmd = [
         "translate",
         str(article),
@@ -95,20 +119,19 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[TM_ENV] = str(tm)
     _say(f"\n== mtalign {' '.join(cmd)}")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    rc = cli_main(cmd)
-    if rc != 0:
-        return rc
+    return cmd
+
+
+def _show_outputs(out: Path, doc_id: str) -> None:
+    """List the files written and show one aligned record."""
     _say("\n== outputs")
-    for p in sorted(out.glob(f"{doc.id}.*")):
+    for p in sorted(out.glob(f"{doc_id}.*")):
         _say(f"  {p}  ({p.stat().st_size} bytes)")
-    aligned = out / f"{doc.id}.aligned.jsonl"
+    aligned = out / f"{doc_id}.aligned.jsonl"
     if aligned.exists():
         first = json.loads(aligned.read_text(encoding="utf-8").splitlines()[1])
         _say("\n== one aligned record")
         _say(json.dumps(first, ensure_ascii=False, indent=2)[:1500])
-    if not args:  # `make demo`: the same article as a web page, into Turkish
-        return _html_demo(cli_main, out, model_args)
-    return 0
 
 
 def _html_demo(cli_main: Any, out: Path, model_args: list[str]) -> int:

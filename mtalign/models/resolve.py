@@ -98,38 +98,18 @@ def resolve_model(
     elif entry is None and spec_str is not None and _looks_like_path(spec_str):
         local = spec_str
     if local is not None:
-        path = Path(local).expanduser()
-        if not path.is_dir():
-            raise ModelError(
-                f"no such folder: {path} (it does not exist); give an existing Marian checkpoint "
-                "directory, a Hugging Face model id, or a pair such as en-tr"
-            )
-        check_checkpoint(path)
-        config = read_json(path / "config.json")
-        model_id = f"local:{path.resolve().name}"
-        resolved_rev = local_revision(path)
+        path, model_id, resolved_rev = _local_checkpoint(local)
         origin = "local"
         reg_entry = entry or (reg.get(src, tgt) if (src and tgt) else None)
         licence = entry.licence if entry is not None else ""
     else:
-        if entry is None:
-            model_id, _, rev = str(spec_str).partition("@")
-            revision = revision or rev or None
-            reg_entry = reg.find_model(model_id, src, tgt)
-        else:
-            model_id, reg_entry = entry.model, entry
-            revision = revision or entry.revision
-        try:
-            path, resolved_rev, origin = _fetch(model_id, revision, local_files_only, src, tgt)
-        except ModelError as exc:
-            if entry is None and "/" in model_id and not reg_entry:
-                # An owner/name that is not on the hub may be a folder the user mistyped.
-                raise ModelError(f"no such folder: {model_id}, and {exc}") from exc
-            raise
-        config = read_json(path / "config.json")
+        path, model_id, resolved_rev, origin, reg_entry = _hub_checkpoint(
+            reg, spec_str, entry, revision, local_files_only, src, tgt
+        )
         licence = reg_entry.licence if reg_entry else ""
         if reg_entry is not None:
             src, tgt = src or reg_entry.src, tgt or reg_entry.tgt
+    config = read_json(path / "config.json")
 
     declared = checkpoint_pair(path, model_id)
     if declared is not None:
@@ -150,6 +130,45 @@ def resolve_model(
         licence=licence,
         config=config,
     )
+
+
+def _local_checkpoint(local: str) -> tuple[Path, str, str]:
+    """A checkpoint folder the user named: ``(path, model id, revision)``, checked."""
+    path = Path(local).expanduser()
+    if not path.is_dir():
+        raise ModelError(
+            f"no such folder: {path} (it does not exist); give an existing Marian checkpoint "
+            "directory, a Hugging Face model id, or a pair such as en-tr"
+        )
+    check_checkpoint(path)
+    return path, f"local:{path.resolve().name}", local_revision(path)
+
+
+def _hub_checkpoint(
+    reg: Registry,
+    spec_str: str | None,
+    entry: Any,
+    revision: str | None,
+    local_files_only: bool | None,
+    src: str | None,
+    tgt: str | None,
+) -> tuple[Path, str, str, str, Any]:
+    """A hub model (registry entry or id): ``(path, id, revision, origin, registry entry)``."""
+    if entry is None:
+        model_id, _, rev = str(spec_str).partition("@")
+        revision = revision or rev or None
+        reg_entry = reg.find_model(model_id, src, tgt)
+    else:
+        model_id, reg_entry = entry.model, entry
+        revision = revision or entry.revision
+    try:
+        path, resolved_rev, origin = _fetch(model_id, revision, local_files_only, src, tgt)
+    except ModelError as exc:
+        if entry is None and "/" in model_id and not reg_entry:
+            # An owner/name that is not on the hub may be a folder the user mistyped.
+            raise ModelError(f"no such folder: {model_id}, and {exc}") from exc
+        raise
+    return path, model_id, resolved_rev, origin, reg_entry
 
 
 def _iso1(code: str) -> str | None:
